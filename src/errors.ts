@@ -1,0 +1,79 @@
+/**
+ * The project's typed errors. Every error a user can cause carries a stable `code` and a one-line
+ * human message; the CLI prints that line and exits 1 without a stack trace. Anything else is an
+ * internal error (exit 2).
+ */
+
+/** Stable error codes. Add new ones at the end; scripts may match on them. */
+export type ErrorCode =
+  | 'E_USAGE' // bad command-line arguments or options
+  | 'E_INPUT_MISSING' // an input file or folder does not exist
+  | 'E_INPUT_INVALID' // an input exists but is not what it should be (not a video, corrupt image…)
+  | 'E_INPUT_TRUNCATED' // a video ends early
+  | 'E_OUTPUT_INVALID' // the output path cannot be used
+  | 'E_MODEL_INVALID' // a model package is missing files, broken or foreign
+  | 'E_BACKEND_UNAVAILABLE' // an engine, backend or execution provider is not installed
+  | 'E_FFMPEG_MISSING' // no ffmpeg/ffprobe binary could be found
+  | 'E_FFMPEG_FAILED' // ffmpeg exited with an error
+  | 'E_DATASET_INVALID' // training data is missing, empty or unusable
+  | 'E_RUN_INVALID' // a training run folder cannot be resumed or exported
+  | 'E_ABORTED'; // the job was cancelled (Ctrl-C, AbortSignal)
+
+/** Base class of every error the user can cause or should see as one line. */
+export class JapananimeError extends Error {
+  readonly code: ErrorCode;
+  /** Exit code the CLI uses for this error. 1 = user error, 130 = interrupted. */
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'JapananimeError';
+    this.code = code;
+    this.exitCode = options?.exitCode ?? (code === 'E_ABORTED' ? 130 : 1);
+  }
+}
+
+/** Bad arguments: unknown flag, missing value, value out of range. */
+export class UsageError extends JapananimeError {
+  constructor(message: string) {
+    super('E_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Input that does not exist or cannot be used. */
+export class InputError extends JapananimeError {
+  constructor(code: 'E_INPUT_MISSING' | 'E_INPUT_INVALID' | 'E_INPUT_TRUNCATED', message: string, cause?: unknown) {
+    super(code, message, { cause });
+    this.name = 'InputError';
+  }
+}
+
+/** A model package that is missing, broken or of another kind. */
+export class ModelError extends JapananimeError {
+  constructor(message: string, cause?: unknown) {
+    super('E_MODEL_INVALID', message, { cause });
+    this.name = 'ModelError';
+  }
+}
+
+/** A runtime, backend, execution provider or binary that is not installed. */
+export class BackendUnavailableError extends JapananimeError {
+  constructor(message: string, cause?: unknown) {
+    super('E_BACKEND_UNAVAILABLE', message, { cause });
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+/** The job was cancelled through its AbortSignal (Ctrl-C in the CLI). */
+export class AbortedError extends JapananimeError {
+  constructor(message = 'cancelled') {
+    super('E_ABORTED', message);
+    this.name = 'AbortedError';
+  }
+}
+
+/** Throws AbortedError if the signal has fired; call at loop boundaries of long work. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError();
+}
