@@ -1,0 +1,18 @@
+/**
+ * Registers the kernels training needs on the wasm backend: the missing filter gradient and a faster
+ * input gradient. Idempotent; call before the first gradient is taken.
+ */
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+
+let registered = false;
+
+export function registerTrainingKernels(): void {
+  if (registered) return;
+  for (const config of [conv2dBackpropFilterConfig, conv2dBackpropInputConfig]) {
+    if (getKernel(config.kernelName, 'wasm') !== undefined) unregisterKernel(config.kernelName, 'wasm');
+    registerKernel(config);
+  }
+  registered = true;
+}

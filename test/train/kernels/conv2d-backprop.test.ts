@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerTrainingKernels } from '../../../src/train/kernels/register-training-kernels.js';
+
+interface Case { n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' }
+
+const cases: Case[] = [];
+for (const s of [1, 2]) for (const pad of ['same', 'valid'] as const) for (const [h, w] of [[8, 8], [7, 9]] as const) for (const k of [3, 4]) {
+  cases.push({ n: 2, h, w, ci: 3, co: 5, k, s, pad });
+}
+cases.push({ n: 1, h: 16, w: 16, ci: 8, co: 16, k: 7, s: 1, pad: 'same' }, { n: 3, h: 5, w: 6, ci: 4, co: 2, k: 1, s: 2, pad: 'valid' });
+
+function rand(shape: number[], seed: number): Float32Array {
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  let st = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
+    out[i] = st / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** Computes dx and dW of sum(conv(x, W) * dyWeights) on the current backend. */
+function grads(c: Case, seed: number): { dx: Float32Array; dw: Float32Array } {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(rand([c.n, c.h, c.w, c.ci], seed), [c.n, c.h, c.w, c.ci]);
+    const w = tf.tensor4d(rand([c.k, c.k, c.ci, c.co], seed + 1), [c.k, c.k, c.ci, c.co]);
+    const y = tf.conv2d(x, w, c.s, c.pad);
+    const weights = tf.tensor(rand(y.shape, seed + 2), y.shape);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), weights)));
+    const [dx, dw] = g([x, w]);
+    return { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array };
+  });
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+test('wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend', async () => {
+  await tf.setBackend('cpu');
+  const expected = cases.map((c, i) => grads(c, 100 + i));
+  await tf.setBackend('wasm');
+  registerTrainingKernels();
+  const before = tf.memory().numTensors;
+  cases.forEach((c, i) => {
+    const got = grads(c, 100 + i);
+    const e = expected[i]!;
+    const label = JSON.stringify(c);
+    assert.ok(maxAbsDiff(got.dw, e.dw) < 1e-4, `dW ${label}: ${maxAbsDiff(got.dw, e.dw)}`);
+    assert.ok(maxAbsDiff(got.dx, e.dx) < 1e-4, `dx ${label}: ${maxAbsDiff(got.dx, e.dx)}`);
+    // The gradient is not all zeros (a wrong kernel returning zeros would otherwise pass a loose check).
+    assert.ok(e.dw.some((v) => Math.abs(v) > 1e-3));
+  });
+  assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+});
