@@ -1,16 +1,17 @@
 /**
- * Registers the kernels training needs on the wasm backend: the missing filter gradient and a faster
- * input gradient. Idempotent; call before the first gradient is taken.
+ * Registers the kernels training needs on the wasm backend: the missing filter gradient, a faster
+ * input gradient, and the missing depthwise input gradient (for the frozen perceptual net). Idempotent; call before the first gradient is taken.
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-backprop-input.js';
 
 let registered = false;
 
 export function registerTrainingKernels(): void {
   if (registered) return;
-  for (const config of [conv2dBackpropFilterConfig, conv2dBackpropInputConfig]) {
+  for (const config of [conv2dBackpropFilterConfig, conv2dBackpropInputConfig, depthwiseConv2dBackpropInputConfig]) {
     if (getKernel(config.kernelName, 'wasm') !== undefined) unregisterKernel(config.kernelName, 'wasm');
     registerKernel(config);
   }

@@ -59,3 +59,24 @@ test('wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend', 
   });
   assert.equal(tf.memory().numTensors, before, 'no tensors leak');
 });
+
+test('wasm DepthwiseConv2dNativeBackpropInput matches the cpu backend', async () => {
+  const dwCases = cases.map((c) => ({ ...c, co: c.ci }));
+  const run = (c: Case, seed: number): Float32Array => tf.tidy(() => {
+    const x = tf.tensor4d(rand([c.n, c.h, c.w, c.ci], seed), [c.n, c.h, c.w, c.ci]);
+    const w = tf.tensor4d(rand([c.k, c.k, c.ci, 1], seed + 1), [c.k, c.k, c.ci, 1]);
+    const y = tf.depthwiseConv2d(x, w, c.s, c.pad);
+    const weights = tf.tensor(rand(y.shape, seed + 2), y.shape);
+    // Only the input gradient: the filter is a constant, as in the frozen perceptual network.
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, w, c.s, c.pad), weights)));
+    return g(x).dataSync() as Float32Array;
+  });
+  await tf.setBackend('cpu');
+  const expected = dwCases.map((c, i) => run(c, 300 + i));
+  await tf.setBackend('wasm');
+  registerTrainingKernels();
+  dwCases.forEach((c, i) => {
+    const d = maxAbsDiff(run(c, 300 + i), expected[i]!);
+    assert.ok(d < 1e-4, `dx ${JSON.stringify(c)}: ${d}`);
+  });
+});
