@@ -1,0 +1,38 @@
+/**
+ * A frozen feature extractor for the content and style losses. Its weights are constants (never
+ * variables), so tfjs only takes the gradient with respect to its input.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+export type PerceptualName = 'mobilenetv2' | 'vgg19';
+export const PERCEPTUAL_NAMES: readonly PerceptualName[] = ['mobilenetv2', 'vgg19'];
+
+export interface PerceptualNet {
+  readonly name: PerceptualName;
+  /** The layer whose activations are the features, e.g. "block_6_expand_relu". */
+  readonly layer: string;
+  /** Where the weights come from and under which licence, for the training record. */
+  readonly provenance: { source: string; licence: string };
+  /** Features of images in [-1, 1], NHWC. */
+  features(x: tf.Tensor4D): tf.Tensor4D;
+  /** Frees the weight tensors. Idempotent. */
+  dispose(): void;
+}
+
+/** What a worker needs to rebuild the same net (plain data, sent over postMessage). */
+export interface PerceptualConfig {
+  name: PerceptualName;
+  /** Feature layer; default per net (mobilenetv2: block_6_expand_relu, vgg19: block4_conv4). */
+  layer?: string;
+  /** vgg19 only: the Keras h5 file (vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5). */
+  weightsPath?: string;
+}
+
+export async function loadPerceptualNet(config: PerceptualConfig): Promise<PerceptualNet> {
+  if (config.name === 'mobilenetv2') {
+    const { loadMobileNetV2 } = await import('./mobilenetv2.js');
+    return loadMobileNetV2(config.layer);
+  }
+  const { loadVgg19 } = await import('./vgg19.js');
+  return loadVgg19(config.weightsPath, config.layer);
+}
