@@ -1,0 +1,244 @@
+/**
+ * The architectures as data: a small layer IR from which both the tfjs forward pass
+ * (tfjs-forward.ts) and the ONNX graph (onnx-export.ts) are generated, so the trained network and
+ * the deployed one cannot disagree. Parameter names and shapes also come from here (params.ts).
+ *
+ * Layout conventions (shared by every consumer):
+ * - activations are NHWC in tfjs, NCHW in ONNX; weights are stored in tfjs layout:
+ *   conv kernel [k, k, cin, cout], transposed-conv kernel [k, k, cout, cin] (tf.conv2dTranspose's).
+ * - convolutions use TensorFlow 'same' zero padding (the extra pixel of an even total goes at the
+ *   end), transposed convolutions double the size exactly.
+ */
+
+/** A convolution with TensorFlow 'same' zero padding. Params: `<name>/kernel` [k,k,cin,cout], `<name>/bias` [cout]. */
+export interface ConvLayer {
+  op: 'conv';
+  name: string;
+  k: number;
+  stride: 1 | 2;
+  cin: number;
+  cout: number;
+}
+
+/** A transposed convolution that doubles H and W ('same'). Params: `<name>/kernel` [k,k,cout,cin], `<name>/bias` [cout]. */
+export interface ConvTransposeLayer {
+  op: 'convTranspose';
+  name: string;
+  k: number;
+  stride: 2;
+  cin: number;
+  cout: number;
+}
+
+/** Instance normalisation over H and W per sample and channel, affine. Params: `<name>/scale`, `<name>/bias` [channels]. */
+export interface InstanceNormLayer {
+  op: 'instanceNorm';
+  name: string;
+  channels: number;
+}
+
+/** LeakyReLU(alpha). No parameters. */
+export interface LeakyReluLayer {
+  op: 'leakyRelu';
+  alpha: number;
+}
+
+/** `input + body(input)`. The body must keep the shape. */
+export interface ResidualLayer {
+  op: 'residual';
+  name: string;
+  body: Layer[];
+}
+
+export type Layer = ConvLayer | ConvTransposeLayer | InstanceNormLayer | LeakyReluLayer | ResidualLayer;
+
+export type ArchitectureName = 'cartoongan' | 'fast' | 'patchgan';
+export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['cartoongan', 'fast', 'patchgan'];
+/** The architectures that turn an image into an image (the ones that can be exported and run). */
+export const GENERATOR_NAMES: readonly ArchitectureName[] = ['cartoongan', 'fast'];
+
+export interface ArchitectureSpec {
+  name: ArchitectureName;
+  /** Generators map rgb to rgb (linear output, ~[-1,1]); the discriminator maps rgb to patch logits. */
+  role: 'generator' | 'discriminator';
+  /** Input channels (rgb). */
+  inChannels: number;
+  /** Output channels: 3 for generators, 1 for the discriminator. */
+  outChannels: number;
+  /** H and W must be multiples of this so that down- and up-sampling line up; the ONNX graph pads to it. */
+  sizeMultiple: number;
+  /** Input value range the network is trained for (images are mapped from [0,255] to this). */
+  inputRange: [number, number];
+  layers: Layer[];
+}
+
+/** LeakyReLU slope used everywhere (the seed's). */
+export const LEAKY_ALPHA = 0.2;
+
+const lrelu = (): LeakyReluLayer => ({ op: 'leakyRelu', alpha: LEAKY_ALPHA });
+const conv = (name: string, k: number, cin: number, cout: number, stride: 1 | 2 = 1): ConvLayer => ({ op: 'conv', name, k, stride, cin, cout });
+const convT = (name: string, k: number, cin: number, cout: number): ConvTransposeLayer => ({ op: 'convTranspose', name, k, stride: 2, cin, cout });
+const inorm = (name: string, channels: number): InstanceNormLayer => ({ op: 'instanceNorm', name, channels });
+
+/** The seed's CartoonGAN generator (~11.1M parameters, ~54 GMAC at 256x256). */
+function cartoongan(): ArchitectureSpec {
+  const layers: Layer[] = [conv('conv_in', 7, 3, 64), inorm('conv_in_norm', 64), lrelu()];
+  // Two down blocks: [conv 3x3 s2, conv 3x3 s1, IN, LReLU].
+  let c = 64;
+  for (const [i, cout] of [[1, 128], [2, 256]] as const) {
+    layers.push(conv(`down${i}/conv1`, 3, c, cout, 2), conv(`down${i}/conv2`, 3, cout, cout), inorm(`down${i}/norm`, cout), lrelu());
+    c = cout;
+  }
+  // Eight residual blocks: [conv, IN, LReLU, conv, IN] + input, then LReLU.
+  for (let i = 1; i <= 8; i++) {
+    layers.push(
+      { op: 'residual', name: `res${i}`, body: [conv(`res${i}/conv1`, 3, 256, 256), inorm(`res${i}/norm1`, 256), lrelu(), conv(`res${i}/conv2`, 3, 256, 256), inorm(`res${i}/norm2`, 256)] },
+      lrelu(),
+    );
+  }
+  // Two up blocks: [transposed conv 3x3 s2, conv 3x3, IN, LReLU].
+  for (const [i, cout] of [[1, 128], [2, 64]] as const) {
+    layers.push(convT(`up${i}/deconv`, 3, c, cout), conv(`up${i}/conv`, 3, cout, cout), inorm(`up${i}/norm`, cout), lrelu());
+    c = cout;
+  }
+  layers.push(conv('conv_out', 7, 64, 3));
+  return { name: 'cartoongan', role: 'generator', inChannels: 3, outChannels: 3, sizeMultiple: 4, inputRange: [-1, 1], layers };
+}
+
+/**
+ * The real-time generator. Plain convolutions only (the tfjs wasm backend has no gradient kernels
+ * for depthwise convolutions), few channels at full resolution, the capacity at 1/4 resolution
+ * where 128-channel 3x3 convolutions run at the CPU's peak. ~1.37M parameters, ~6.4 GMAC at 256².
+ */
+function fast(): ArchitectureSpec {
+  const layers: Layer[] = [
+    conv('conv_in', 7, 3, 32), inorm('conv_in_norm', 32), lrelu(),
+    conv('down1/conv', 3, 32, 64, 2), inorm('down1/norm', 64), lrelu(),
+    conv('down2/conv', 3, 64, 128, 2), inorm('down2/norm', 128), lrelu(),
+  ];
+  // Residual blocks without an activation after the add (as in Johnson et al.'s fast style transfer).
+  for (let i = 1; i <= 4; i++) {
+    layers.push({ op: 'residual', name: `res${i}`, body: [conv(`res${i}/conv1`, 3, 128, 128), inorm(`res${i}/norm1`, 128), lrelu(), conv(`res${i}/conv2`, 3, 128, 128), inorm(`res${i}/norm2`, 128)] });
+  }
+  layers.push(
+    convT('up1/deconv', 3, 128, 64), inorm('up1/norm', 64), lrelu(),
+    convT('up2/deconv', 3, 64, 32), inorm('up2/norm', 32), lrelu(),
+    conv('conv_out', 3, 32, 3),
+  );
+  return { name: 'fast', role: 'generator', inChannels: 3, outChannels: 3, sizeMultiple: 4, inputRange: [-1, 1], layers };
+}
+
+/** The seed's PatchGAN discriminator (70x70-ish receptive field at 1/4 resolution). */
+function patchgan(): ArchitectureSpec {
+  const layers: Layer[] = [
+    conv('conv1', 3, 3, 32), lrelu(),
+    conv('conv2', 3, 32, 64, 2), lrelu(),
+    conv('conv3', 3, 64, 128), inorm('norm3', 128), lrelu(),
+    conv('conv4', 3, 128, 128, 2), lrelu(),
+    conv('conv5', 3, 128, 256), inorm('norm5', 256), lrelu(),
+    conv('conv6', 3, 256, 256), inorm('norm6', 256), lrelu(),
+    conv('conv_out', 3, 256, 1),
+  ];
+  return { name: 'patchgan', role: 'discriminator', inChannels: 3, outChannels: 1, sizeMultiple: 4, inputRange: [-1, 1], layers };
+}
+
+const BUILDERS: Record<ArchitectureName, () => ArchitectureSpec> = { cartoongan, fast, patchgan };
+
+export function isArchitectureName(name: string): name is ArchitectureName {
+  return (ARCHITECTURE_NAMES as readonly string[]).includes(name);
+}
+
+/** The spec of one architecture (a fresh object each call, safe to keep). */
+export function getArchitecture(name: ArchitectureName): ArchitectureSpec {
+  const build = BUILDERS[name];
+  if (!build) throw new RangeError(`unknown architecture '${String(name)}' (known: ${ARCHITECTURE_NAMES.join(', ')})`);
+  return build();
+}
+
+/** How a parameter is initialised: He-normal with the given fan-in, or a constant. */
+export type ParamInit = { kind: 'heNormal'; fanIn: number } | { kind: 'zeros' } | { kind: 'ones' };
+
+export interface ParamDescriptor {
+  name: string;
+  shape: number[];
+  init: ParamInit;
+}
+
+/** Every parameter of the spec, in the canonical order (the order of params.ts's ParamSet). */
+export function describeParameters(spec: ArchitectureSpec): ParamDescriptor[] {
+  const out: ParamDescriptor[] = [];
+  const walk = (layers: Layer[]): void => {
+    for (const layer of layers) {
+      switch (layer.op) {
+        case 'conv':
+          out.push({ name: `${layer.name}/kernel`, shape: [layer.k, layer.k, layer.cin, layer.cout], init: { kind: 'heNormal', fanIn: layer.k * layer.k * layer.cin } });
+          out.push({ name: `${layer.name}/bias`, shape: [layer.cout], init: { kind: 'zeros' } });
+          break;
+        case 'convTranspose':
+          // Each output pixel of a stride-2 transposed conv sees about k²/4 input taps per channel;
+          // using the full k²·cin keeps the scale conservative like the forward convs.
+          out.push({ name: `${layer.name}/kernel`, shape: [layer.k, layer.k, layer.cout, layer.cin], init: { kind: 'heNormal', fanIn: layer.k * layer.k * layer.cin } });
+          out.push({ name: `${layer.name}/bias`, shape: [layer.cout], init: { kind: 'zeros' } });
+          break;
+        case 'instanceNorm':
+          out.push({ name: `${layer.name}/scale`, shape: [layer.channels], init: { kind: 'ones' } });
+          out.push({ name: `${layer.name}/bias`, shape: [layer.channels], init: { kind: 'zeros' } });
+          break;
+        case 'leakyRelu':
+          break;
+        case 'residual':
+          walk(layer.body);
+          break;
+      }
+    }
+  };
+  walk(spec.layers);
+  return out;
+}
+
+/** Number of trainable scalars. */
+export function countParameters(spec: ArchitectureSpec): number {
+  let n = 0;
+  for (const p of describeParameters(spec)) n += p.shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+/**
+ * Multiply-accumulates of one forward pass on an h×w input (batch 1), counting convolutions and
+ * transposed convolutions only (norms, activations and adds are a rounding error next to them).
+ * Strided 'same' convolutions give ceil(size/stride).
+ */
+export function countMacs(spec: ArchitectureSpec, h: number, w: number): number {
+  let macs = 0;
+  const walk = (layers: Layer[], size: [number, number]): [number, number] => {
+    let [hh, ww] = size;
+    for (const layer of layers) {
+      switch (layer.op) {
+        case 'conv':
+          hh = Math.ceil(hh / layer.stride);
+          ww = Math.ceil(ww / layer.stride);
+          macs += hh * ww * layer.k * layer.k * layer.cin * layer.cout;
+          break;
+        case 'convTranspose':
+          // Every input pixel scatters a k×k×cout patch per input channel.
+          macs += hh * ww * layer.k * layer.k * layer.cin * layer.cout;
+          hh *= layer.stride;
+          ww *= layer.stride;
+          break;
+        case 'residual':
+          [hh, ww] = walk(layer.body, [hh, ww]);
+          break;
+        default:
+          break;
+      }
+    }
+    return [hh, ww];
+  };
+  walk(spec.layers, [h, w]);
+  return macs;
+}
+
+/** Billions of MACs at 256×256, as written into meta.json and printed by `bench`. */
+export function gmacAt256(spec: ArchitectureSpec): number {
+  return countMacs(spec, 256, 256) / 1e9;
+}
