@@ -19,7 +19,7 @@ export type ToneMode =
   | 'none'
   /** One gain and offset per tile and channel, matching the mean and std of its cells to the reference's. */
   | 'affine'
-  /** Per-cell colour offsets (smoothly interpolated): the tile's low frequencies become the reference's. */
+  /** 'affine', then per-cell colour offsets (smoothly interpolated): the tile's low frequencies become the reference's. */
   | 'lowfreq';
 
 /** A stylized downscaled copy of the whole frame. */
@@ -105,33 +105,35 @@ export function matchTone(tile: Uint8Array, rect: Pick<TileRect, 'x' | 'y' | 'wi
   const { width: w, height: h } = rect;
   const { gw, gh, means } = cellMeans(tile, w, h, cell);
   const target = referenceCells(ref, rect, cell);
+  // Both modes first match each channel's contrast and mean over the tile (a gain and an offset):
+  // instance normalisation scales features by the tile's own std, so tiles differ in contrast too,
+  // and per-cell offsets alone cannot fix a contrast difference.
   const out = new Float32Array(tile.length);
-  if (mode === 'affine') {
-    const n = gw * gh;
-    for (let k = 0; k < 3; k += 1) {
-      let mt = 0;
-      let mr = 0;
-      for (let c = 0; c < n; c += 1) {
-        mt += means[c * 3 + k]!;
-        mr += target[c * 3 + k]!;
-      }
-      mt /= n;
-      mr /= n;
-      let vt = 0;
-      let vr = 0;
-      for (let c = 0; c < n; c += 1) {
-        vt += (means[c * 3 + k]! - mt) ** 2;
-        vr += (target[c * 3 + k]! - mr) ** 2;
-      }
-      // A flat tile has no contrast to scale; a bounded gain keeps noise from being amplified.
-      const gain = vt > 1e-6 ? Math.min(2, Math.max(0.5, Math.sqrt(vr / vt))) : 1;
-      const offset = mr - gain * mt;
-      for (let i = k; i < tile.length; i += 3) out[i] = gain * tile[i]! + offset;
+  const n = gw * gh;
+  for (let k = 0; k < 3; k += 1) {
+    let mt = 0;
+    let mr = 0;
+    for (let c = 0; c < n; c += 1) {
+      mt += means[c * 3 + k]!;
+      mr += target[c * 3 + k]!;
     }
-    return out;
+    mt /= n;
+    mr /= n;
+    let vt = 0;
+    let vr = 0;
+    for (let c = 0; c < n; c += 1) {
+      vt += (means[c * 3 + k]! - mt) ** 2;
+      vr += (target[c * 3 + k]! - mr) ** 2;
+    }
+    // A flat tile has no contrast to scale; a bounded gain keeps noise from being amplified.
+    const gain = vt > 1e-6 ? Math.min(2, Math.max(0.5, Math.sqrt(vr / vt))) : 1;
+    const offset = mr - gain * mt;
+    for (let i = k; i < tile.length; i += 3) out[i] = gain * tile[i]! + offset;
+    for (let c = 0; c < n; c += 1) means[c * 3 + k] = gain * means[c * 3 + k]! + offset;
   }
-  // lowfreq: per-cell offsets, interpolated bilinearly between cell centres so the correction has no
-  // steps of its own.
+  if (mode === 'affine') return out;
+  // lowfreq: then per-cell offsets, interpolated bilinearly between cell centres so the correction
+  // has no steps of its own: what is left of the tone difference varies across the tile.
   const diff = new Float32Array(gw * gh * 3);
   for (let i = 0; i < diff.length; i += 1) diff[i] = target[i]! - means[i]!;
   const d = new Float32Array(3);
@@ -139,9 +141,9 @@ export function matchTone(tile: Uint8Array, rect: Pick<TileRect, 'x' | 'y' | 'wi
     const fy = (y + 0.5) / cell - 0.5;
     for (let x = 0, i = y * w * 3; x < w; x += 1, i += 3) {
       sampleBilinear(diff, gw, gh, (x + 0.5) / cell - 0.5, fy, d, 0);
-      out[i] = tile[i]! + d[0]!;
-      out[i + 1] = tile[i + 1]! + d[1]!;
-      out[i + 2] = tile[i + 2]! + d[2]!;
+      out[i] = out[i]! + d[0]!;
+      out[i + 1] = out[i + 1]! + d[1]!;
+      out[i + 2] = out[i + 2]! + d[2]!;
     }
   }
   return out;
