@@ -140,7 +140,7 @@ export async function loadVgg19(file: string | undefined, layer = VGG19_DEFAULT_
         // [-1,1] RGB → caffe: 0..255 BGR minus the ImageNet mean.
         let h = tf.sub(tf.reverse(tf.mul(tf.add(x, 1), 127.5), 3), mean) as tf.Tensor4D;
         tensors.forEach((t, i) => {
-          h = tf.relu(tf.add(tf.conv2d(h, t.kernel, 1, 'same'), t.bias));
+          h = tf.relu(tf.add(tf.conv2d(h, t.kernel, 1, 'same'), t.bias)) as tf.Tensor4D;
           if (t.poolAfter && i < tensors.length - 1) h = tf.maxPool(h, 2, 2, 'valid');
         });
         return h;
