@@ -1,0 +1,39 @@
+/**
+ * The one entry point other stages use to get a Stylizer: picks the model package and the engine.
+ */
+import { BackendUnavailableError, UsageError } from '../errors.js';
+import { loadModelPackage, type ModelPackage } from '../model/model-package.js';
+import { createOnnxStylizer, type OnnxDevice } from './onnx-stylizer.js';
+import type { Stylizer } from './stylizer.js';
+import { createTfjsStylizer } from './tfjs-stylizer.js';
+
+export type EngineName = 'onnx' | 'tfjs';
+
+export interface StylizerOptions {
+  /** A package folder, a name under models/, or a loaded package. Default: models/default. */
+  model?: string | ModelPackage;
+  /** Inference engine. Default: 'onnx' (ONNX Runtime). */
+  engine?: EngineName;
+  /** Device for the onnx engine ('cuda' needs the CUDA execution provider). Default: 'cpu'. */
+  device?: OnnxDevice;
+  /** Intra-op threads for the onnx engine; 0 = one per core. Default: 0. */
+  threads?: number;
+}
+
+export async function createStylizer(options: StylizerOptions = {}): Promise<Stylizer> {
+  const engine = options.engine ?? 'onnx';
+  const device = options.device ?? 'cpu';
+  if (engine !== 'onnx' && engine !== 'tfjs') throw new UsageError(`unknown engine '${String(engine)}' (onnx or tfjs)`);
+  if (device !== 'cpu' && device !== 'cuda') throw new UsageError(`unknown device '${String(device)}' (cpu or cuda)`);
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 0)) {
+    throw new UsageError(`threads must be a whole number ≥ 0, got ${options.threads}`);
+  }
+  if (engine === 'tfjs' && device === 'cuda') {
+    throw new BackendUnavailableError('the tfjs engine runs on the CPU (wasm) only; use --engine onnx --device cuda for the GPU');
+  }
+  const pkg = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
+  if (engine === 'tfjs') return createTfjsStylizer(pkg);
+  const onnxOptions: { device: OnnxDevice; threads?: number } = { device };
+  if (options.threads !== undefined) onnxOptions.threads = options.threads;
+  return createOnnxStylizer(pkg, onnxOptions);
+}

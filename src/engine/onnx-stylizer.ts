@@ -1,0 +1,119 @@
+/**
+ * The default Stylizer: ONNX Runtime on the model package's model.onnx. A batch goes in as one uint8
+ * tensor [N,H,W,3] and comes back the same way; every pixel operation happens inside the graph.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { BackendUnavailableError } from '../errors.js';
+import type { Frame } from '../frame.js';
+import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../model/onnx-export.js';
+import type { ModelPackage } from '../model/model-package.js';
+import { packFrames, unpackFrames } from './frame-batch.js';
+import type { Stylizer } from './stylizer.js';
+
+export type OnnxDevice = 'cpu' | 'cuda';
+
+export interface OnnxStylizerOptions {
+  /** Execution provider. Default: 'cpu'. */
+  device?: OnnxDevice;
+  /** Intra-op threads; 0 lets ONNX Runtime choose (one per core). Default: 0. */
+  threads?: number;
+}
+
+/** How a user gets the CUDA execution provider (the npm install skips its download by default). */
+export const CUDA_INSTALL_HINT =
+  'install the CUDA execution provider with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (needs CUDA 12 and cuDNN 9; see README)';
+
+export interface ExecutionProviderInfo {
+  name: string;
+  /** Usable now (bundled, or its library is installed next to the binding). */
+  available: boolean;
+  /** How to install it when it is not. */
+  fix?: string;
+}
+
+function bindingDir(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    return path.join(root, 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the CUDA provider library was installed beside the onnxruntime-node binding. */
+export function cudaProviderInstalled(): boolean {
+  const dir = bindingDir();
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return dir !== undefined && existsSync(path.join(dir, lib));
+}
+
+/** The execution providers this onnxruntime-node build knows, and whether each can be used (for `doctor`). */
+export function listExecutionProviders(): ExecutionProviderInfo[] {
+  return ort.listSupportedBackends().map((b) => {
+    const available = b.bundled || (b.name === 'cuda' && cudaProviderInstalled());
+    const info: ExecutionProviderInfo = { name: b.name, available };
+    if (!available && b.name === 'cuda') info.fix = CUDA_INSTALL_HINT;
+    if (!available && b.name === 'tensorrt') info.fix = 'install TensorRT and the CUDA execution provider (' + CUDA_INSTALL_HINT + ')';
+    return info;
+  });
+}
+
+export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylizerOptions = {}): Promise<Stylizer> {
+  const device = options.device ?? 'cpu';
+  const threads = options.threads ?? 0;
+  if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a whole number ≥ 0, got ${threads}`);
+  if (device === 'cuda' && !cudaProviderInstalled()) {
+    throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider is not installed: ${CUDA_INSTALL_HINT}`);
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(pkg.onnx, {
+      executionProviders: [device],
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+  } catch (err) {
+    if (device === 'cuda') throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider failed to start (${(err as Error).message}); check the CUDA 12/cuDNN install, or ${CUDA_INSTALL_HINT}`, err);
+    throw err;
+  }
+
+  let closed = false;
+  // One run at a time: batches are already as large as the caller wants them.
+  let queue: Promise<unknown> = Promise.resolve();
+  const description = `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params)`;
+
+  const runBatch = async (frames: Frame[]): Promise<Frame[]> => {
+    if (closed) throw new Error('the stylizer is closed');
+    if (frames.length === 0) return [];
+    const batch = packFrames(frames);
+    const input = new ort.Tensor('uint8', batch.data, [batch.n, batch.height, batch.width, 3]);
+    const result = await session.run({ [ONNX_INPUT_NAME]: input });
+    const output = result[ONNX_OUTPUT_NAME];
+    if (!output) throw new Error(`model.onnx returned no '${ONNX_OUTPUT_NAME}'`);
+    try {
+      return unpackFrames(output.data as Uint8Array, frames);
+    } finally {
+      output.dispose();
+    }
+  };
+
+  return {
+    description,
+    run(frames) {
+      const next = queue.then(() => runBatch(frames));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue;
+      await session.release();
+    },
+  };
+}
