@@ -1,0 +1,67 @@
+/**
+ * Decodes only selected frames of a video (scene changes, periodic samples) to rgb24 Frames, for
+ * the dataset builder. Pull-based like decode-frames.ts: the next frame is read from the pipe only
+ * when the consumer asks, so a slow consumer pauses ffmpeg instead of buffering frames.
+ */
+import { AbortedError, InputError } from '../errors.js';
+import type { Frame } from '../frame.js';
+import { FfmpegError, lastMeaningfulLine, spawnChild } from './child-process.js';
+import { resolveFfmpeg } from './ffmpeg-binary.js';
+import { buildSelectFramesArgs, type FrameSelection } from './keyframe-args.js';
+
+export interface SelectedFramesOptions extends FrameSelection {
+  /** Width of the frames delivered (the display width, or the scaled width). */
+  width: number;
+  /** Height of the frames delivered. */
+  height: number;
+  /** Scale in ffmpeg to width×height (set when it differs from the source). Default: false. */
+  scale?: boolean;
+  /** Stops decoding; the iteration then throws AbortedError. Default: none. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Yields the selected frames in order. `index` counts selected frames (0, 1, 2…); `pts` is not known
+ * for selected frames and is set to NaN. Breaking out of the loop stops ffmpeg.
+ */
+export async function* decodeSelectedFrames(input: string, options: SelectedFramesOptions): AsyncGenerator<Frame> {
+  if (options.signal?.aborted) throw new AbortedError();
+  const { ffmpeg } = await resolveFfmpeg();
+  const args = buildSelectFramesArgs({ ...options, input, scaleTo: options.scale ? { width: options.width, height: options.height } : undefined });
+  const handle = spawnChild(ffmpeg, args, { stdin: 'ignore', stdout: 'pipe', signal: options.signal });
+  const frameBytes = options.width * options.height * 3;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let index = 0;
+  try {
+    const chunks = (async function* () {
+      try {
+        yield* handle.stdout! as AsyncIterable<Buffer>;
+      } catch (err) {
+        // A stream torn down by an abort surfaces as a premature close; report the abort instead.
+        if (options.signal?.aborted || handle.closing) throw new AbortedError();
+        throw err;
+      }
+    })();
+    for await (const chunk of chunks) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      while (pendingBytes >= frameBytes) {
+        const all = Buffer.concat(pending);
+        const frame = new Uint8Array(all.buffer, all.byteOffset, frameBytes).slice();
+        const rest = all.subarray(frameBytes);
+        pending = rest.length > 0 ? [rest] : [];
+        pendingBytes = rest.length;
+        yield { data: frame, width: options.width, height: options.height, pts: Number.NaN, index: index++ };
+      }
+    }
+    const exit = await handle.exited;
+    if (options.signal?.aborted || handle.closing) throw new AbortedError();
+    if (exit.kind === 'failed') {
+      throw new InputError('E_INPUT_INVALID', `${input} cannot be decoded: ${lastMeaningfulLine(exit.stderrTail)}`, new FfmpegError('ffmpeg frame selection', exit));
+    }
+    if (pendingBytes > 0) throw new InputError('E_INPUT_TRUNCATED', `${input}: the decoder stopped inside a frame`);
+  } finally {
+    await handle.close();
+  }
+}
