@@ -1,0 +1,95 @@
+/**
+ * JSON control messages on the WebSocket (signalling and reports). Parsing is strict and pure: a
+ * message that is not one of these closes the socket with 1007 (bad JSON / bad fields) or 1003
+ * (unknown type), and the server carries on.
+ */
+
+export type ClientMessage =
+  /** Starts a session. mode live: the browser sends frames; broadcast: it only watches. */
+  | { type: 'hello'; transport: 'webrtc' | 'ws'; mode: 'live' | 'broadcast'; model?: string }
+  /** WebRTC offer from the browser (answered with `answer`). */
+  | { type: 'offer'; sdp: string }
+  /** A trickled ICE candidate from the browser. */
+  | { type: 'candidate'; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }
+  /** The viewer's end-to-end latency measurement for recent frames (ms). */
+  | { type: 'report'; latencyMs: number }
+  /** Switches the model of this session. */
+  | { type: 'model'; model: string }
+  | { type: 'bye' };
+
+export type ServerMessage =
+  | { type: 'ready'; sessionId: string; model: string; mode: 'live' | 'broadcast'; transport: 'webrtc' | 'ws' }
+  | { type: 'answer'; sdp: string }
+  | { type: 'candidate'; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }
+  | { type: 'stats'; stats: unknown }
+  | { type: 'error'; message: string };
+
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; closeCode: 1007 | 1003; reason: string };
+
+const MAX_SDP = 64 * 1024;
+
+function isString(v: unknown, max = 4096): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+
+/** Parses one text message from the browser. */
+export function parseClientMessage(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, closeCode: 1007, reason: 'invalid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, closeCode: 1007, reason: 'not an object' };
+  const m = value as Record<string, unknown>;
+  const bad = (what: string): ParseResult => ({ ok: false, closeCode: 1007, reason: `bad ${what}` });
+  switch (m.type) {
+    case 'hello': {
+      if (m.transport !== 'webrtc' && m.transport !== 'ws') return bad('transport');
+      if (m.mode !== 'live' && m.mode !== 'broadcast') return bad('mode');
+      if (m.model !== undefined && !isString(m.model, 200)) return bad('model');
+      return { ok: true, message: { type: 'hello', transport: m.transport, mode: m.mode, ...(m.model !== undefined ? { model: m.model as string } : {}) } };
+    }
+    case 'offer':
+      if (!isString(m.sdp, MAX_SDP)) return bad('sdp');
+      return { ok: true, message: { type: 'offer', sdp: m.sdp } };
+    case 'candidate': {
+      if (!isString(m.candidate, 1024)) return bad('candidate');
+      const mid = m.sdpMid ?? null;
+      const index = m.sdpMLineIndex ?? null;
+      if (mid !== null && !isString(mid, 64)) return bad('sdpMid');
+      if (index !== null && (typeof index !== 'number' || !Number.isInteger(index) || index < 0)) return bad('sdpMLineIndex');
+      return { ok: true, message: { type: 'candidate', candidate: m.candidate, sdpMid: mid, sdpMLineIndex: index } };
+    }
+    case 'report':
+      if (typeof m.latencyMs !== 'number' || !Number.isFinite(m.latencyMs)) return bad('latencyMs');
+      return { ok: true, message: { type: 'report', latencyMs: m.latencyMs } };
+    case 'model':
+      if (!isString(m.model, 200)) return bad('model');
+      return { ok: true, message: { type: 'model', model: m.model } };
+    case 'bye':
+      return { ok: true, message: { type: 'bye' } };
+    default:
+      return { ok: false, closeCode: 1003, reason: 'unknown message type' };
+  }
+}
+
+/**
+ * ICE candidate filter: when the server is bound to loopback, only loopback addresses are offered or
+ * dialled, so media never leaves the machine. Peer-reflexive candidates learnt from the browser's
+ * own checks still work.
+ */
+export function isLoopbackCandidate(candidate: string): boolean {
+  // candidate:<foundation> <component> <proto> <priority> <address> <port> typ <type> ...
+  const address = candidate.replace(/^a=/, '').split(' ')[4];
+  if (address === undefined) return false;
+  return address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address);
+}
+
+/** Removes the non-loopback `a=candidate` lines of an SDP. */
+export function filterSdpCandidates(sdp: string, keep: (candidate: string) => boolean): string {
+  return sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') || keep(line.slice(2)))
+    .join('\r\n');
+}

@@ -1,0 +1,458 @@
+/**
+ * The live anime filter's server: one node:http server that serves the built web viewer, a small JSON
+ * API (/api/health, /api/models, /api/stats) and one WebSocket endpoint (/ws) carrying WebRTC
+ * signalling (JSON text) and the fallback's binary frames.
+ *
+ * Every upgrade is checked before anything is allocated: token (401), Origin (403), session cap (503),
+ * per-address cap (429). Messages larger than maxPayload close the socket with 1009; malformed control
+ * messages close it with 1007/1003; the server keeps serving the others.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Stylizer } from '../engine/stylizer.js';
+import { UsageError } from '../errors.js';
+import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
+import { BroadcastHub } from './broadcast-hub.js';
+import { parseClientMessage, type ClientMessage, type ServerMessage } from './control-message.js';
+import { isOriginAllowed } from './origin-check.js';
+import { RtcSession } from './rtc-session.js';
+import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
+import { StylizerPool, type StylizerFactory } from './stylizer-pool.js';
+import { checkToken, createToken, tokenFromUrl } from './token-check.js';
+import { ensureViewerBuilt } from './viewer-build.js';
+import type { WrtcIceServer } from './wrtc-binding.js';
+import { WsLiveSession } from './ws-live-session.js';
+
+export interface LiveServerOptions {
+  /** Address to bind. Default: 127.0.0.1 (only this machine). */
+  host?: string;
+  /** Port; 0 picks a free one. Default: 8080. */
+  port?: number;
+  /** The viewer token. Default: a random one (see `token` on the result). */
+  token?: string;
+  /** Extra origins allowed to open the WebSocket besides the server's own. Default: none. */
+  allowOrigins?: string[];
+  /** Default model: a package directory or a name under modelsDir. Default: "default". */
+  model?: string;
+  /** Folder of named model packages listed by /api/models. Default: the project's models/. */
+  modelsDir?: string;
+  /** Opens a Stylizer for a model package directory. Default: the ONNX engine on the CPU. */
+  openStylizer?: StylizerFactory;
+  /** Broadcast mode: a video file (looped) or a capture device stylized on the server. Default: none. */
+  source?: string;
+  /** Largest side of broadcast frames. Default: 360. */
+  broadcastMaxSide?: number;
+  /** Largest WebSocket message in bytes; larger closes with 1009. Default: 4 MiB. */
+  maxPayloadBytes?: number;
+  /** Most concurrent sessions; more get 503. Default: 8. */
+  maxSessions?: number;
+  /** Most concurrent sockets from one address; more get 429. Default: 4. */
+  maxConnectionsPerAddress?: number;
+  /** Skip a viewer whose socket holds more unsent bytes than this. Default: 1 MiB. */
+  bufferedThresholdBytes?: number;
+  /** JPEG/WebP quality of WebSocket frames. Default: 80. */
+  quality?: number;
+  /** STUN/TURN servers for WebRTC. Default: none (host candidates). */
+  iceServers?: WrtcIceServer[];
+  /** Folder of the built web viewer. Default: web-viewer/dist (built on demand when missing). */
+  viewerDir?: string;
+  /** A socket with no pong for this long is terminated (browser vanished). Default: 15000 ms. */
+  heartbeatMs?: number;
+  /** Logs one line per event. Default: none. */
+  log?: (line: string) => void;
+  /** Closes the server. */
+  signal?: AbortSignal;
+}
+
+export interface ServerStats {
+  sessions: SessionStatsSnapshot[];
+  broadcast: { source: string; viewers: number; decoded: number; stylized: number; dropped: number; modelMs: number } | null;
+  rejected: Record<string, number>;
+}
+
+export interface LiveServer {
+  /** http://host:port/ */
+  readonly url: string;
+  /** The viewer URL with its token. */
+  readonly viewerUrl: string;
+  readonly token: string;
+  readonly port: number;
+  stats(): ServerStats;
+  /** Closes every session, the broadcast and the server. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Session {
+  stats: SessionStats;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** Turns a model name or directory into a package directory. */
+export function resolveModelDir(model: string, modelsDir: string): string {
+  if (path.isAbsolute(model) || model.includes('/') || model.includes(path.sep) || model.startsWith('.')) return path.resolve(model);
+  return path.join(modelsDir, model);
+}
+
+async function listModels(modelsDir: string, defaultModel: string): Promise<string[]> {
+  const names = new Set<string>([defaultModel]);
+  try {
+    for (const entry of await readdir(modelsDir, { withFileTypes: true })) {
+      if (entry.isDirectory() && existsSync(path.join(modelsDir, entry.name, 'model.onnx'))) names.add(entry.name);
+    }
+  } catch {
+    // No models folder: only the default.
+  }
+  return [...names];
+}
+
+async function defaultStylizerFactory(modelDir: string): Promise<Stylizer> {
+  const { createStylizer } = await import('../engine/create-stylizer.js');
+  return createStylizer({ model: modelDir, engine: 'onnx', device: 'cpu' });
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+}
+
+export async function startLiveServer(options: LiveServerOptions = {}): Promise<LiveServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? createToken();
+  if (token.length < 8) throw new UsageError('--token must be at least 8 characters');
+  const modelsDir = options.modelsDir ?? MODELS_DIR;
+  const defaultModel = options.model ?? 'default';
+  const maxSessions = options.maxSessions ?? 8;
+  const perAddress = options.maxConnectionsPerAddress ?? 4;
+  const maxPayload = options.maxPayloadBytes ?? 4 * 1024 * 1024;
+  const bufferedThresholdBytes = options.bufferedThresholdBytes ?? 1 << 20;
+  const quality = options.quality ?? 80;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const log = options.log ?? ((): void => undefined);
+  const loopbackOnly = isLoopbackHost(host) && (options.iceServers ?? []).length === 0;
+  const viewerDir = options.viewerDir ?? path.join(PROJECT_ROOT, 'web-viewer', 'dist');
+  if (options.viewerDir === undefined) await ensureViewerBuilt(viewerDir);
+
+  const pool = new StylizerPool(options.openStylizer ?? defaultStylizerFactory);
+  const stylizerFor = (model: string) => (): Promise<Stylizer> => pool.get(resolveModelDir(model, modelsDir));
+  const sessions = new Set<Session>();
+  const connectionsByAddress = new Map<string, number>();
+  const sockets = new Set<WebSocket>();
+  const rejected: Record<string, number> = { token: 0, origin: 0, sessions: 0, address: 0, malformed: 0, oversized: 0 };
+
+  let hub: BroadcastHub | undefined;
+  if (options.source !== undefined) {
+    const source = options.source;
+    if (!source.startsWith('/dev/video') && !existsSync(source)) throw new UsageError(`--source ${source} does not exist`);
+    hub = new BroadcastHub({
+      source,
+      maxSide: options.broadcastMaxSide ?? 360,
+      bufferedThresholdBytes,
+      quality,
+      getStylizer: stylizerFor(defaultModel),
+      onError: (err) => log(`broadcast: ${err instanceof Error ? err.message : String(err)}`),
+    });
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
+
+  const stats = (): ServerStats => ({
+    sessions: [...sessions].map((s) => s.stats.snapshot()),
+    broadcast: hub && options.source !== undefined ? { source: path.basename(options.source), viewers: hub.viewerCount, ...hub.counters } : null,
+    rejected: { ...rejected },
+  });
+
+  const authorized = (req: http.IncomingMessage): boolean => {
+    const header = req.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : null;
+    return checkToken(token, bearer ?? tokenFromUrl(req.url));
+  };
+
+  const sendJson = (res: http.ServerResponse, status: number, body: unknown): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(text);
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, sessions: sessions.size, broadcast: hub !== undefined });
+      if (url.pathname.startsWith('/api/')) {
+        if (!authorized(req)) return sendJson(res, 401, { error: 'missing or wrong token' });
+        if (url.pathname === '/api/models') return sendJson(res, 200, { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined });
+        if (url.pathname === '/api/stats') return sendJson(res, 200, stats());
+        return sendJson(res, 404, { error: 'not found' });
+      }
+      // Static viewer files; the page itself holds no secret, the token rides in its URL.
+      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+      const file = path.resolve(viewerDir, rel);
+      if (!file.startsWith(path.resolve(viewerDir) + path.sep)) {
+        res.writeHead(403).end();
+        return;
+      }
+      try {
+        if (!(await stat(file)).isFile()) throw new Error('not a file');
+        const body = await readFile(file);
+        res.writeHead(200, {
+          'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'Cache-Control': 'no-cache',
+          'X-Content-Type-Options': 'nosniff',
+          'Referrer-Policy': 'no-referrer',
+        });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      } catch {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      }
+    })().catch((err: unknown) => {
+      log(`http: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
+    if (!checkToken(token, url.searchParams.get('token'))) {
+      rejected.token! += 1;
+      return rejectUpgrade(socket, 401, 'Unauthorized');
+    }
+    if (!isOriginAllowed(req.headers.origin, req.headers.host, options.allowOrigins ?? [])) {
+      rejected.origin! += 1;
+      return rejectUpgrade(socket, 403, 'Forbidden');
+    }
+    if (sockets.size >= maxSessions) {
+      rejected.sessions! += 1;
+      return rejectUpgrade(socket, 503, 'Service Unavailable');
+    }
+    const address = req.socket.remoteAddress ?? '?';
+    if ((connectionsByAddress.get(address) ?? 0) >= perAddress) {
+      rejected.address! += 1;
+      return rejectUpgrade(socket, 429, 'Too Many Requests');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, address));
+  });
+
+  function onConnection(ws: WebSocket, address: string): void {
+    sockets.add(ws);
+    connectionsByAddress.set(address, (connectionsByAddress.get(address) ?? 0) + 1);
+    const id = randomUUID().slice(0, 8);
+    let alive = true;
+    let session: Session | undefined;
+    let wsLive: WsLiveSession | undefined;
+    let rtc: RtcSession | undefined;
+    let setModel: ((model: string) => void) | undefined;
+    let queue: Promise<void> = Promise.resolve();
+    const send = (m: ServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+    };
+    const fail = (code: number, reason: string): void => {
+      rejected.malformed! += 1;
+      log(`session ${id}: closing ${code} (${reason})`);
+      ws.close(code, reason);
+    };
+    const onError = (err: unknown): void => log(`session ${id}: ${err instanceof Error ? err.message : String(err)}`);
+    const helloTimer = setTimeout(() => {
+      if (!session) ws.close(1008, 'no hello');
+    }, 10_000);
+    const heartbeat = setInterval(() => {
+      if (!alive) {
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    }, heartbeatMs);
+    ws.on('pong', () => {
+      alive = true;
+    });
+    let statsTimer: NodeJS.Timeout | undefined;
+
+    const start = (hello: Extract<ClientMessage, { type: 'hello' }>): void => {
+      const model = hello.model ?? defaultModel;
+      const mode = hub ? 'broadcast' : 'live';
+      if (hello.mode === 'broadcast' && !hub) return fail(1008, 'this server has no broadcast source');
+      const st = new SessionStats(id, hello.transport, mode, hub ? defaultModel : model);
+      let get = stylizerFor(model);
+      // Load the model now so the first frame does not pay for it; errors surface on use.
+      get().catch(onError);
+      let detach: (() => void) | undefined;
+      if (hello.transport === 'ws') {
+        if (mode === 'live') {
+          wsLive = new WsLiveSession(ws, st, get, { bufferedThresholdBytes, quality }, onError);
+          setModel = (m) => {
+            get = stylizerFor(m);
+            st.model = m;
+            wsLive?.setStylizer(get);
+          };
+        } else {
+          detach = hub!.add({
+            bufferedAmount: () => ws.bufferedAmount,
+            sendMessage: (message) => {
+              if (ws.readyState === ws.OPEN) ws.send(message, { binary: true });
+            },
+            onSent: (ms) => {
+              st.framesOut += 1;
+              st.addModelMs(ms);
+            },
+            onSkipped: () => {
+              st.skipped += 1;
+              st.dropped += 1;
+            },
+          });
+        }
+      } else {
+        rtc = new RtcSession(send, st, get, { mode, iceServers: options.iceServers ?? [], loopbackOnly, gatherTimeoutMs: 2000 }, () => ws.close(1000, 'peer connection ended'), onError);
+        if (mode === 'live') {
+          setModel = (m) => {
+            get = stylizerFor(m);
+            st.model = m;
+            rtc?.setStylizer(get);
+          };
+        } else {
+          const r = rtc;
+          detach = hub!.add({
+            sendI420: (frame) => r.pushFrame(frame),
+            onSent: (ms) => st.addModelMs(ms),
+            onSkipped: () => {
+              st.skipped += 1;
+            },
+          });
+        }
+      }
+      if (mode === 'broadcast') hub!.start();
+      session = {
+        stats: st,
+        close: async () => {
+          detach?.();
+          await wsLive?.close();
+          await rtc?.close();
+        },
+      };
+      sessions.add(session);
+      statsTimer = setInterval(() => send({ type: 'stats', stats: st.snapshot() }), 500);
+      send({ type: 'ready', sessionId: id, model: st.model, mode, transport: hello.transport });
+      log(`session ${id}: ${hello.transport} ${mode} from ${address}`);
+    };
+
+    const handleText = async (text: string): Promise<void> => {
+      const parsed = parseClientMessage(text);
+      if (!parsed.ok) return fail(parsed.closeCode, parsed.reason);
+      const m = parsed.message;
+      if (m.type === 'hello') {
+        if (session) return fail(1008, 'hello sent twice');
+        return start(m);
+      }
+      if (!session) return fail(1008, 'hello first');
+      switch (m.type) {
+        case 'offer':
+          if (!rtc) return fail(1008, 'offer on a WebSocket session');
+          return rtc.onOffer(m.sdp);
+        case 'candidate':
+          return rtc?.onCandidate(m);
+        case 'report':
+          session.stats.addLatencyMs(m.latencyMs);
+          return;
+        case 'model':
+          setModel?.(m.model);
+          return;
+        case 'bye':
+          ws.close(1000, 'bye');
+          return;
+      }
+    };
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (isBinary) {
+        if (!wsLive) return fail(1003, 'binary frame outside a WebSocket live session');
+        if (!wsLive.onBinary(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))) fail(1007, 'malformed frame');
+        return;
+      }
+      // Signalling is applied in order (an offer must be answered before its candidates).
+      queue = queue.then(() => handleText(bytes.toString('utf8'))).catch((err: unknown) => {
+        onError(err);
+        send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      });
+    });
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes with 1009 itself on an oversized message and reports it here.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') rejected.oversized! += 1;
+      log(`session ${id}: ${err.message}`);
+    });
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      clearInterval(heartbeat);
+      if (statsTimer) clearInterval(statsTimer);
+      sockets.delete(ws);
+      const n = (connectionsByAddress.get(address) ?? 1) - 1;
+      if (n <= 0) connectionsByAddress.delete(address);
+      else connectionsByAddress.set(address, n);
+      const s = session;
+      if (s) {
+        sessions.delete(s);
+        void s.close().catch(onError);
+        log(`session ${id}: closed (${JSON.stringify(s.stats.snapshot())})`);
+      }
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}/`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const ws of sockets) ws.terminate();
+      await Promise.all([...sessions].map((s) => s.close().catch(() => undefined)));
+      sessions.clear();
+      await hub?.close();
+      await pool.close();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    })();
+    return closing;
+  };
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
+
+  return {
+    url,
+    viewerUrl: `${url}?token=${encodeURIComponent(token)}`,
+    token,
+    port,
+    stats,
+    close,
+  };
+}

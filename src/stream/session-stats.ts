@@ -1,0 +1,87 @@
+/**
+ * Per-session counters for the viewer overlay and /api/stats. Latency and model time keep a short
+ * window of recent samples so the numbers follow the live state rather than the session's history.
+ */
+
+const WINDOW = 120;
+
+/** A JSON snapshot of one session's counters. */
+export interface SessionStatsSnapshot {
+  id: string;
+  transport: 'webrtc' | 'ws';
+  mode: 'live' | 'broadcast';
+  model: string;
+  framesIn: number;
+  framesOut: number;
+  dropped: number;
+  /** Frames skipped for this viewer because its socket was still busy (broadcast). */
+  skipped: number;
+  /** Median model time per frame over the recent window (ms), null before the first frame. */
+  modelMs: number | null;
+  /** Median end-to-end latency reported by the viewer (ms), null before the first report. */
+  latencyMs: number | null;
+  /** Median time from a frame's arrival at the server to its stylized frame leaving (ms). */
+  serverMs: number | null;
+  startedAt: string;
+}
+
+/** Median of a list, or null when empty. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function pushWindow(list: number[], value: number): void {
+  list.push(value);
+  if (list.length > WINDOW) list.shift();
+}
+
+export class SessionStats {
+  framesIn = 0;
+  framesOut = 0;
+  dropped = 0;
+  skipped = 0;
+  private readonly modelMs: number[] = [];
+  private readonly latencyMs: number[] = [];
+  private readonly serverMs: number[] = [];
+  private readonly startedAt = new Date().toISOString();
+
+  constructor(
+    readonly id: string,
+    readonly transport: 'webrtc' | 'ws',
+    readonly mode: 'live' | 'broadcast',
+    public model: string,
+  ) {}
+
+  addModelMs(ms: number): void {
+    pushWindow(this.modelMs, ms);
+  }
+
+  addLatencyMs(ms: number): void {
+    if (Number.isFinite(ms) && ms >= 0 && ms < 60_000) pushWindow(this.latencyMs, ms);
+  }
+
+  addServerMs(ms: number): void {
+    pushWindow(this.serverMs, ms);
+  }
+
+  snapshot(): SessionStatsSnapshot {
+    const round = (v: number | null): number | null => (v === null ? null : Math.round(v * 10) / 10);
+    return {
+      id: this.id,
+      transport: this.transport,
+      mode: this.mode,
+      model: this.model,
+      framesIn: this.framesIn,
+      framesOut: this.framesOut,
+      dropped: this.dropped,
+      skipped: this.skipped,
+      modelMs: round(median(this.modelMs)),
+      latencyMs: round(median(this.latencyMs)),
+      serverMs: round(median(this.serverMs)),
+      startedAt: this.startedAt,
+    };
+  }
+}

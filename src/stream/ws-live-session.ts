@@ -1,0 +1,91 @@
+/**
+ * Live mode over the WebSocket fallback: the browser sends JPEG/WebP frames with a header, the server
+ * stylizes the newest one and sends it back with the same frame id and capture timestamp, so the
+ * browser measures end-to-end latency on its own clock.
+ */
+import type { WebSocket } from 'ws';
+import type { Stylizer } from '../engine/stylizer.js';
+import { isInOrder, shouldSkipViewer } from './drop-policy.js';
+import { decodeFrameMessage, encodeFrameMessage, type FrameHeader } from './frame-header.js';
+import { decodeImageToRgb, encodeRgbImage } from './image-codec.js';
+import { LatestFrameWorker } from './latest-frame-worker.js';
+import type { SessionStats } from './session-stats.js';
+
+export interface WsLiveSessionOptions {
+  /** Skip sending while the socket holds more than this many unsent bytes. */
+  bufferedThresholdBytes: number;
+  /** JPEG/WebP quality of frames sent back (1–100). */
+  quality: number;
+}
+
+interface Incoming {
+  header: FrameHeader;
+  payload: Uint8Array;
+  arrivedAt: number;
+}
+
+export class WsLiveSession {
+  private readonly worker: LatestFrameWorker<Incoming>;
+  private lastSentId = -1;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly stats: SessionStats,
+    private getStylizer: () => Promise<Stylizer>,
+    private readonly options: WsLiveSessionOptions,
+    onError: (err: unknown) => void,
+  ) {
+    this.worker = new LatestFrameWorker<Incoming>(
+      (item) => this.process(item),
+      (n) => {
+        this.stats.dropped += n;
+      },
+      onError,
+    );
+  }
+
+  setStylizer(get: () => Promise<Stylizer>): void {
+    this.getStylizer = get;
+  }
+
+  /** Handles one binary message; returns false when it is malformed (the caller closes 1007). */
+  onBinary(message: Uint8Array): boolean {
+    const parsed = decodeFrameMessage(message);
+    if (!parsed) return false;
+    this.stats.framesIn += 1;
+    this.worker.offer({ ...parsed, arrivedAt: performance.now() }, parsed.header.frameId);
+    return true;
+  }
+
+  private async process(item: Incoming): Promise<void> {
+    const rgb = await decodeImageToRgb(item.payload);
+    const stylizer = await this.getStylizer();
+    const t0 = performance.now();
+    const [out] = await stylizer.run([{ data: rgb.data, width: rgb.width, height: rgb.height, pts: item.header.captureTs / 1000, index: item.header.frameId }]);
+    const modelMs = performance.now() - t0;
+    this.stats.addModelMs(modelMs);
+    if (!out || this.closed) return;
+    const codec = item.header.codec;
+    const image = await encodeRgbImage(out.data, out.width, out.height, codec, this.options.quality);
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (!isInOrder(item.header.frameId, this.lastSentId)) return;
+    if (shouldSkipViewer(this.ws.bufferedAmount, this.options.bufferedThresholdBytes)) {
+      this.stats.skipped += 1;
+      this.stats.dropped += 1;
+      return;
+    }
+    const header: FrameHeader = { codec, frameId: item.header.frameId, captureTs: item.header.captureTs, width: out.width, height: out.height, modelUs: modelMs * 1000 };
+    this.ws.send(encodeFrameMessage(header, image), { binary: true });
+    this.lastSentId = item.header.frameId;
+    this.stats.framesOut += 1;
+    this.stats.addServerMs(performance.now() - item.arrivedAt);
+  }
+
+  /** Idempotent; waits for the frame in flight so its buffers are released. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.worker.close();
+  }
+}

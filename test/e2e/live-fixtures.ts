@@ -1,0 +1,130 @@
+/**
+ * Shared set-up of the live-filter end-to-end tests: a random-weight `fast` model package (the real
+ * ONNX engine; random weights still transform pixels deterministically), a still test picture as a
+ * Y4M fake camera, headless Chromium, and pixel comparisons.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { createStylizer } from '../../src/engine/create-stylizer.js';
+import type { Stylizer } from '../../src/engine/stylizer.js';
+import { saveModelPackage } from '../../src/model/model-package.js';
+import { initParams } from '../../src/model/params.js';
+import { getArchitecture } from '../../src/model/spec.js';
+import { rgb24ToI420 } from '../../src/stream/i420.js';
+
+export const CAM_W = 160;
+export const CAM_H = 120;
+
+/** A smooth, colourful still picture (gradients and a disc): survives VP8/JPEG with small error. */
+export function testPicture(width = CAM_W, height = CAM_H): Uint8Array {
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const inDisc = (x - width * 0.6) ** 2 + (y - height * 0.5) ** 2 < (height * 0.3) ** 2;
+      rgb[i] = inDisc ? 220 : Math.round(40 + (170 * x) / width);
+      rgb[i + 1] = inDisc ? 180 : Math.round(60 + (120 * y) / height);
+      rgb[i + 2] = inDisc ? 60 : 150;
+    }
+  }
+  return rgb;
+}
+
+/** Writes a Y4M clip of `frames` copies of one picture: Chromium's fake camera loops it. */
+export async function writeStillY4m(file: string, rgb: Uint8Array, width = CAM_W, height = CAM_H, frames = 30): Promise<void> {
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), Buffer.from(rgb24ToI420(rgb, width, height))]);
+  await writeFile(file, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
+}
+
+export interface LiveFixture {
+  dir: string;
+  modelsDir: string;
+  /** Folder of the random `fast` package ("default" in modelsDir). */
+  modelDir: string;
+  y4m: string;
+  picture: Uint8Array;
+  /** Opens a one-thread stylizer (CI has 2 cores). */
+  openStylizer: (modelDir: string) => Promise<Stylizer>;
+  cleanup(): Promise<void>;
+}
+
+export async function createLiveFixture(): Promise<LiveFixture> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'japananime-live-'));
+  const modelsDir = path.join(dir, 'models');
+  const modelDir = path.join(modelsDir, 'default');
+  const spec = getArchitecture('fast');
+  await saveModelPackage(modelDir, { spec, params: initParams(spec, 7), meta: { description: 'random weights for tests' } });
+  const picture = testPicture();
+  const y4m = path.join(dir, 'camera.y4m');
+  await writeStillY4m(y4m, picture);
+  return {
+    dir,
+    modelsDir,
+    modelDir,
+    y4m,
+    picture,
+    openStylizer: (m) => createStylizer({ model: m, engine: 'onnx', device: 'cpu', threads: 1 }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Headless Debian Chromium with a fake camera (never a downloaded browser). */
+export function launchChromium(y4m?: string): Promise<Browser> {
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    // Loopback ICE candidates keep all media on 127.0.0.1.
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+  if (y4m) args.push(`--use-file-for-fake-video-capture=${y4m}`);
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
+}
+
+/** Mean absolute difference per channel value of two equal-size rgb arrays. */
+export function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new RangeError(`sizes differ: ${a.length} vs ${b.length}`);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] as number) - (b[i] as number));
+  return sum / a.length;
+}
+
+/** Polls `fn` until it returns a truthy value or the time runs out (then throws with `what`). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Block means (blockxblock, per channel) of an rgb image: compares what survives a lossy codec (the
+ * low frequencies) and ignores the high-frequency texture a codec rewrites.
+ */
+export function blockMeans(rgb: ArrayLike<number>, width: number, height: number, block = 8): number[] {
+  const bw = Math.floor(width / block);
+  const bh = Math.floor(height / block);
+  const out = new Array<number>(bw * bh * 3).fill(0);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let y = by * block; y < (by + 1) * block; y++) {
+          for (let x = bx * block; x < (bx + 1) * block; x++) sum += rgb[(y * width + x) * 3 + c] as number;
+        }
+        out[(by * bw + bx) * 3 + c] = sum / (block * block);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,416 @@
+/**
+ * The live anime filter's page: camera → server (WebRTC, or WebSocket frames as the fallback) →
+ * stylized video beside the original, with a stats overlay. `window.japananime` exposes stats and
+ * frame grabs for automation.
+ *
+ * URL parameters: token (required, printed by `japananime serve`), transport=auto|webrtc|ws,
+ * w/h/fps (camera constraints), model, autostart=1.
+ */
+import { decodeFrameMessage, encodeFrameMessage } from '../../src/stream/frame-header.js';
+
+type Transport = 'webrtc' | 'ws';
+
+interface ViewerStats {
+  transport: Transport | null;
+  framesIn: number;
+  framesOut: number;
+  dropped: number;
+  latencyMs: number | null;
+  modelMs: number | null;
+  mode: 'live' | 'broadcast' | null;
+  state: string;
+}
+
+interface ServerSessionStats {
+  framesIn: number;
+  framesOut: number;
+  dropped: number;
+  modelMs: number | null;
+  serverMs: number | null;
+}
+
+const params = new URLSearchParams(location.search);
+const token = params.get('token') ?? '';
+const wanted = (params.get('transport') ?? 'auto') as Transport | 'auto';
+const camWidth = Number(params.get('w') ?? 640);
+const camHeight = Number(params.get('h') ?? 480);
+const camFps = Number(params.get('fps') ?? 30);
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const startButton = $<HTMLButtonElement>('start');
+const stopButton = $<HTMLButtonElement>('stop');
+const modelSelect = $<HTMLSelectElement>('model');
+const statusText = $<HTMLSpanElement>('status');
+const originalVideo = $<HTMLVideoElement>('original');
+const stylizedVideo = $<HTMLVideoElement>('stylized-video');
+const stylizedCanvas = $<HTMLCanvasElement>('stylized-canvas');
+const overlay = $<HTMLPreElement>('overlay');
+
+const stats: ViewerStats = { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null, mode: null, state: 'idle' };
+let serverStats: ServerSessionStats | null = null;
+let latencies: number[] = [];
+let broadcast = false;
+let stopCurrent: (() => void) | null = null;
+let camera: MediaStream | null = null;
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function setState(state: string): void {
+  stats.state = state;
+  statusText.textContent = state;
+}
+
+function wsUrl(): string {
+  const u = new URL('/ws', location.href);
+  u.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.searchParams.set('token', token);
+  return u.href;
+}
+
+function renderOverlay(): void {
+  const f = (v: number | null): string => (v === null ? '–' : v.toFixed(0));
+  overlay.textContent =
+    `${stats.transport ?? '–'} ${stats.mode ?? ''}\n` +
+    `in ${stats.framesIn}  out ${stats.framesOut}  dropped ${stats.dropped}\n` +
+    `model ${f(stats.modelMs)} ms  latency ${f(stats.latencyMs)} ms`;
+}
+setInterval(renderOverlay, 250);
+
+/** Opens the socket and says hello; resolves once the server says ready. */
+function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unknown) => void): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl());
+    ws.binaryType = 'arraybuffer';
+    let ready = false;
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', transport, mode: broadcast ? 'broadcast' : 'live', model: modelSelect.value || undefined }));
+    ws.onerror = () => {
+      if (!ready) reject(new Error('WebSocket failed'));
+    };
+    ws.onclose = (e) => {
+      if (!ready) reject(new Error(`WebSocket closed ${e.code}`));
+      else if (stopCurrent) setState(`closed (${e.code})`);
+    };
+    ws.onmessage = (e: MessageEvent) => {
+      if (typeof e.data === 'string') {
+        const m = JSON.parse(e.data) as { type: string; stats?: ServerSessionStats; mode?: 'live' | 'broadcast' };
+        if (m.type === 'ready') {
+          ready = true;
+          stats.mode = m.mode ?? null;
+          resolve(ws);
+          return;
+        }
+        if (m.type === 'stats' && m.stats) {
+          serverStats = m.stats;
+          stats.modelMs = m.stats.modelMs;
+        }
+      }
+      onMessage(ws, e.data);
+    };
+  });
+}
+
+async function startWebRtc(): Promise<() => void> {
+  if (typeof RTCPeerConnection === 'undefined') throw new Error('no WebRTC in this browser');
+  let pc: RTCPeerConnection | null = null;
+  const ws = await openSocket('webrtc', (_ws, data) => {
+    if (typeof data !== 'string' || !pc) return;
+    const m = JSON.parse(data) as { type: string; sdp?: string; message?: string };
+    if (m.type === 'answer' && m.sdp) void pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+    if (m.type === 'error') setState(`server: ${m.message ?? ''}`);
+  });
+  pc = new RTCPeerConnection({ iceServers: [] });
+  const peer = pc;
+  if (camera) for (const track of camera.getVideoTracks()) peer.addTrack(track, camera);
+  else peer.addTransceiver('video', { direction: 'recvonly' });
+  const connected = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('WebRTC did not connect in time')), 8000);
+    peer.ontrack = (e) => {
+      stylizedVideo.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+      stylizedVideo.hidden = false;
+      stylizedCanvas.hidden = true;
+      void stylizedVideo.play().catch(() => undefined);
+    };
+    peer.onconnectionstatechange = () => {
+      if (peer.connectionState === 'connected') {
+        clearTimeout(timer);
+        resolve();
+      } else if (peer.connectionState === 'failed') {
+        clearTimeout(timer);
+        reject(new Error('WebRTC failed'));
+      }
+    };
+  });
+  await peer.setLocalDescription(await peer.createOffer());
+  // Answer with every candidate at once: on one machine gathering takes milliseconds.
+  await new Promise<void>((resolve) => {
+    if (peer.iceGatheringState === 'complete') return resolve();
+    const timer = setTimeout(resolve, 2000);
+    peer.onicegatheringstatechange = () => {
+      if (peer.iceGatheringState === 'complete') {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+  });
+  ws.send(JSON.stringify({ type: 'offer', sdp: peer.localDescription?.sdp ?? '' }));
+  try {
+    await connected;
+  } catch (err) {
+    peer.close();
+    ws.close();
+    throw err;
+  }
+  stats.transport = 'webrtc';
+  // Count shown frames and estimate the end-to-end latency from the RTP stats: the camera frame's
+  // encode + network + server (measured there) + network + jitter buffer + decode.
+  let shown = 0;
+  const countFrame = (): void => {
+    shown++;
+    stylizedVideo.requestVideoFrameCallback(countFrame);
+  };
+  stylizedVideo.requestVideoFrameCallback(countFrame);
+  const poll = setInterval(() => {
+    void peer.getStats().then((report) => {
+      let encodeMs = 0;
+      let jitterMs = 0;
+      let decodeMs = 0;
+      let rttMs = 0;
+      let sent = 0;
+      let lost = 0;
+      report.forEach((s: Record<string, unknown>) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') {
+          sent = Number(s.framesSent ?? 0);
+          const n = Number(s.framesEncoded ?? 0);
+          if (n > 0) encodeMs = (1000 * Number(s.totalEncodeTime ?? 0)) / n;
+        }
+        if (s.type === 'inbound-rtp' && s.kind === 'video') {
+          const emitted = Number(s.jitterBufferEmittedCount ?? 0);
+          if (emitted > 0) jitterMs = (1000 * Number(s.jitterBufferDelay ?? 0)) / emitted;
+          const decoded = Number(s.framesDecoded ?? 0);
+          if (decoded > 0) decodeMs = (1000 * Number(s.totalDecodeTime ?? 0)) / decoded;
+          lost = Number(s.framesDropped ?? 0);
+        }
+        if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rttMs = 1000 * Number(s.currentRoundTripTime);
+      });
+      stats.framesIn = broadcast ? 0 : sent;
+      stats.framesOut = shown;
+      stats.dropped = (serverStats?.dropped ?? 0) + lost;
+      if (serverStats?.serverMs != null || broadcast) {
+        const serverMs = broadcast ? (serverStats?.modelMs ?? 0) : (serverStats?.serverMs ?? 0);
+        const latency = (broadcast ? 0 : encodeMs) + rttMs + serverMs + jitterMs + decodeMs;
+        stats.latencyMs = Math.round(latency * 10) / 10;
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'report', latencyMs: stats.latencyMs }));
+      }
+    });
+  }, 500);
+  return () => {
+    clearInterval(poll);
+    peer.close();
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'bye' }));
+    ws.close();
+  };
+}
+
+async function startWebSocket(): Promise<() => void> {
+  const ctx = stylizedCanvas.getContext('2d');
+  if (!ctx) throw new Error('no 2d canvas');
+  let inFlight = 0;
+  let lastShownId = -1;
+  const ws = await openSocket('ws', (_ws, data) => {
+    if (!(data instanceof ArrayBuffer)) return;
+    const parsed = decodeFrameMessage(new Uint8Array(data));
+    if (!parsed) return;
+    inFlight = Math.max(0, inFlight - 1);
+    const { header, payload } = parsed;
+    if (header.frameId <= lastShownId && !broadcast) return;
+    lastShownId = header.frameId;
+    void createImageBitmap(new Blob([payload as BlobPart], { type: header.codec === 'webp' ? 'image/webp' : 'image/jpeg' })).then((bitmap) => {
+      if (stylizedCanvas.width !== bitmap.width) stylizedCanvas.width = bitmap.width;
+      if (stylizedCanvas.height !== bitmap.height) stylizedCanvas.height = bitmap.height;
+      ctx.drawImage(bitmap, 0, 0);
+      bitmap.close();
+      stats.framesOut++;
+      latencies.push(now() - header.captureTs);
+      if (latencies.length > 60) latencies.shift();
+      stats.latencyMs = median(latencies);
+    });
+  });
+  stats.transport = 'ws';
+  stylizedVideo.hidden = true;
+  stylizedCanvas.hidden = false;
+  const report = setInterval(() => {
+    if (serverStats) stats.dropped = serverStats.dropped + skippedLocally;
+    if (stats.latencyMs !== null && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'report', latencyMs: stats.latencyMs }));
+  }, 500);
+  let skippedLocally = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (camera) {
+    const grab = document.createElement('canvas');
+    const gctx = grab.getContext('2d', { willReadFrequently: false });
+    let frameId = 0;
+    let encoding = false;
+    // Never queue: at most two frames on their way; a camera frame that finds the pipe full is
+    // skipped (counted as dropped), so latency stays at one model time plus transport.
+    timer = setInterval(() => {
+      if (!gctx || ws.readyState !== WebSocket.OPEN || originalVideo.videoWidth === 0) return;
+      if (encoding || inFlight >= 2 || ws.bufferedAmount > 0) {
+        skippedLocally++;
+        return;
+      }
+      encoding = true;
+      grab.width = originalVideo.videoWidth;
+      grab.height = originalVideo.videoHeight;
+      const captureTs = now();
+      gctx.drawImage(originalVideo, 0, 0);
+      grab.toBlob(
+        (blob) => {
+          encoding = false;
+          if (!blob || ws.readyState !== WebSocket.OPEN) return;
+          void blob.arrayBuffer().then((buf) => {
+            const id = frameId++;
+            ws.send(encodeFrameMessage({ codec: 'jpeg', frameId: id, captureTs, width: grab.width, height: grab.height, modelUs: 0 }, new Uint8Array(buf)));
+            inFlight++;
+            stats.framesIn++;
+          });
+        },
+        'image/jpeg',
+        0.85,
+      );
+    }, 1000 / camFps);
+  }
+  return () => {
+    clearInterval(report);
+    if (timer) clearInterval(timer);
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'bye' }));
+    ws.close();
+  };
+}
+
+async function start(): Promise<void> {
+  startButton.disabled = true;
+  stopButton.disabled = false;
+  latencies = [];
+  Object.assign(stats, { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null });
+  try {
+    if (!broadcast) {
+      setState('starting camera');
+      camera = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: camWidth }, height: { ideal: camHeight }, frameRate: { ideal: camFps } }, audio: false });
+      originalVideo.srcObject = camera;
+      await originalVideo.play().catch(() => undefined);
+    }
+    setState('connecting');
+    if (wanted !== 'ws') {
+      try {
+        stopCurrent = await startWebRtc();
+        setState('live (WebRTC)');
+        return;
+      } catch (err) {
+        if (wanted === 'webrtc') throw err;
+        console.warn('WebRTC unavailable, falling back to WebSocket:', err);
+      }
+    }
+    stopCurrent = await startWebSocket();
+    setState('live (WebSocket)');
+  } catch (err) {
+    setState(`error: ${err instanceof Error ? err.message : String(err)}`);
+    stop();
+  }
+}
+
+function stop(): void {
+  stopCurrent?.();
+  stopCurrent = null;
+  camera?.getTracks().forEach((t) => t.stop());
+  camera = null;
+  originalVideo.srcObject = null;
+  stylizedVideo.srcObject = null;
+  startButton.disabled = false;
+  stopButton.disabled = true;
+  if (!stats.state.startsWith('error')) setState('stopped');
+}
+
+/** rgb bytes of a drawable, for tests comparing pixels. */
+function grabPixels(source: CanvasImageSource, width: number, height: number): { width: number; height: number; rgb: number[] } | null {
+  if (width === 0 || height === 0) return null;
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  const g = c.getContext('2d', { willReadFrequently: true });
+  if (!g) return null;
+  g.drawImage(source, 0, 0, width, height);
+  const rgba = g.getImageData(0, 0, width, height).data;
+  const rgb = new Array<number>(width * height * 3);
+  for (let i = 0, o = 0; i < rgba.length; i += 4) {
+    rgb[o++] = rgba[i] as number;
+    rgb[o++] = rgba[i + 1] as number;
+    rgb[o++] = rgba[i + 2] as number;
+  }
+  return { width, height, rgb };
+}
+
+declare global {
+  interface Window {
+    japananime: {
+      stats(): { transport: Transport | null; framesIn: number; framesOut: number; dropped: number; latencyMs: number | null };
+      details(): ViewerStats;
+      start(): Promise<void>;
+      stop(): void;
+      grab(): { original: ReturnType<typeof grabPixels>; stylized: ReturnType<typeof grabPixels> };
+    };
+  }
+}
+
+window.japananime = {
+  stats: () => ({ transport: stats.transport, framesIn: stats.framesIn, framesOut: stats.framesOut, dropped: stats.dropped, latencyMs: stats.latencyMs }),
+  details: () => ({ ...stats }),
+  start,
+  stop,
+  grab: () => ({
+    original: grabPixels(originalVideo, originalVideo.videoWidth, originalVideo.videoHeight),
+    stylized: stats.transport === 'ws' ? grabPixels(stylizedCanvas, stylizedCanvas.width, stylizedCanvas.height) : grabPixels(stylizedVideo, stylizedVideo.videoWidth, stylizedVideo.videoHeight),
+  }),
+};
+
+startButton.onclick = () => void start();
+stopButton.onclick = stop;
+modelSelect.onchange = () => {
+  // A new model starts a new session (the server loads it once and shares it between sessions).
+  if (stopCurrent) {
+    stop();
+    void start();
+  }
+};
+
+async function init(): Promise<void> {
+  const res = await fetch(`/api/models?token=${encodeURIComponent(token)}`);
+  if (!res.ok) {
+    setState(res.status === 401 ? 'wrong or missing token: open the URL printed by `japananime serve`' : `server error ${res.status}`);
+    startButton.disabled = true;
+    return;
+  }
+  const info = (await res.json()) as { default: string; models: string[]; broadcast: boolean };
+  broadcast = info.broadcast;
+  for (const name of info.models) {
+    const opt = document.createElement('option');
+    opt.value = name;
+    opt.textContent = name;
+    if (name === (params.get('model') ?? info.default)) opt.selected = true;
+    modelSelect.append(opt);
+  }
+  if (broadcast) {
+    $<HTMLElement>('original-pane').hidden = true;
+    startButton.textContent = 'Watch';
+    modelSelect.disabled = true;
+  }
+  setState('ready');
+  if (params.get('autostart') === '1') await start();
+}
+
+void init();
