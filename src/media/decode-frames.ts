@@ -89,6 +89,10 @@ export class FrameDecoder implements AsyncIterable<Frame> {
     const handle = spawnChild(ffmpeg, buildDecodeArgs(argsOptions), { stdin: 'ignore', stdout: 'pipe', signal: o.signal });
     this.handle = handle;
     const stdout = handle.stdout!;
+    // Node's child_process resumes (drains into nowhere) any stdio stream nobody listens to when the
+    // child exits, so a slow consumer would lose the frames still in the pipe. A permanent
+    // 'readable' listener keeps the stream in paused, pull mode for the whole decode.
+    stdout.on('readable', () => undefined);
     const fps = o.frameRate.num / o.frameRate.den;
     try {
       for (;;) {
