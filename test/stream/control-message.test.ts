@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { filterSdpCandidates, isLoopbackCandidate, parseClientMessage } from '../../src/stream/control-message.js';
+
+test('valid messages parse', () => {
+  assert.deepEqual(parseClientMessage('{"type":"hello","transport":"ws","mode":"live"}'), { ok: true, message: { type: 'hello', transport: 'ws', mode: 'live' } });
+  assert.deepEqual(parseClientMessage('{"type":"report","latencyMs":42.5}'), { ok: true, message: { type: 'report', latencyMs: 42.5 } });
+  assert.deepEqual(parseClientMessage('{"type":"candidate","candidate":"candidate:1 1 udp 1 127.0.0.1 5 typ host","sdpMid":"0","sdpMLineIndex":0}').ok, true);
+});
+
+test('garbage closes with 1007, unknown types with 1003', () => {
+  for (const text of ['not json', '[1,2]', 'null', '{"type":"hello","transport":"carrier-pigeon","mode":"live"}', '{"type":"report","latencyMs":"fast"}', '{"type":"offer"}']) {
+    const r = parseClientMessage(text);
+    assert.equal(r.ok, false, text);
+    if (!r.ok) assert.equal(r.closeCode, 1007, text);
+  }
+  const r = parseClientMessage('{"type":"launch-missiles"}');
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.equal(r.closeCode, 1003);
+});
+
+test('only loopback candidates pass the loopback filter', () => {
+  assert.equal(isLoopbackCandidate('candidate:1 1 udp 2122063615 127.0.0.1 34973 typ host generation 0'), true);
+  assert.equal(isLoopbackCandidate('candidate:1 1 udp 2122063615 ::1 34973 typ host'), true);
+  assert.equal(isLoopbackCandidate('candidate:1 1 udp 2122194687 192.0.2.2 55805 typ host'), false);
+  assert.equal(isLoopbackCandidate('garbage'), false);
+  const sdp = ['v=0', 'a=candidate:1 1 udp 1 192.0.2.2 5 typ host', 'a=candidate:2 1 udp 1 127.0.0.1 6 typ host', 'a=end-of-candidates'].join('\r\n');
+  assert.equal(filterSdpCandidates(sdp, isLoopbackCandidate), ['v=0', 'a=candidate:2 1 udp 1 127.0.0.1 6 typ host', 'a=end-of-candidates'].join('\r\n'));
+});

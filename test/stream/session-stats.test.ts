@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { median, SessionStats } from '../../src/stream/session-stats.js';
+
+test('median of odd, even and empty lists', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([]), null);
+});
+
+test('a snapshot reports counters and medians; absurd latencies are ignored', () => {
+  const s = new SessionStats('abc', 'ws', 'live', 'default');
+  s.framesIn = 10;
+  s.framesOut = 8;
+  s.dropped = 2;
+  for (const v of [10, 20, 30]) s.addModelMs(v);
+  s.addLatencyMs(50);
+  s.addLatencyMs(-5);
+  s.addLatencyMs(Number.NaN);
+  const snap = s.snapshot();
+  assert.equal(snap.framesIn, 10);
+  assert.equal(snap.framesOut, 8);
+  assert.equal(snap.dropped, 2);
+  assert.equal(snap.modelMs, 20);
+  assert.equal(snap.latencyMs, 50);
+  assert.equal(snap.serverMs, null);
+});
