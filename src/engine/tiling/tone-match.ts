@@ -72,7 +72,11 @@ function sampleBilinear(img: ArrayLike<number>, w: number, h: number, fx: number
   }
 }
 
-/** The reference's colour at the centre of each of the tile's cells: gw*gh*3 values. */
+/**
+ * The reference's mean colour over each of the tile's cells (area average over the reference pixels
+ * the cell covers): gw*gh*3 values. Averaging, not point sampling: the reference has texture of its
+ * own at its pixel scale, and a point sample of it would be added to the tile as blotches.
+ */
 export function referenceCells(ref: ToneReference, rect: Pick<TileRect, 'x' | 'y' | 'width' | 'height'>, cell: number): Float32Array {
   const gw = Math.ceil(rect.width / cell);
   const gh = Math.ceil(rect.height / cell);
@@ -80,20 +84,41 @@ export function referenceCells(ref: ToneReference, rect: Pick<TileRect, 'x' | 'y
   const sy = ref.height / ref.frameHeight;
   const out = new Float32Array(gw * gh * 3);
   for (let cy = 0; cy < gh; cy += 1) {
-    const y0 = rect.y + cy * cell;
-    const centreY = (y0 + Math.min(y0 + cell, rect.y + rect.height)) / 2;
+    const fy0 = rect.y + cy * cell;
+    const fy1 = Math.min(fy0 + cell, rect.y + rect.height);
+    const ry0 = Math.min(ref.height - 1, Math.floor(fy0 * sy));
+    const ry1 = Math.max(ry0 + 1, Math.min(ref.height, Math.ceil(fy1 * sy)));
     for (let cx = 0; cx < gw; cx += 1) {
-      const x0 = rect.x + cx * cell;
-      const centreX = (x0 + Math.min(x0 + cell, rect.x + rect.width)) / 2;
-      sampleBilinear(ref.data, ref.width, ref.height, centreX * sx - 0.5, centreY * sy - 0.5, out, (cy * gw + cx) * 3);
+      const fx0 = rect.x + cx * cell;
+      const fx1 = Math.min(fx0 + cell, rect.x + rect.width);
+      const rx0 = Math.min(ref.width - 1, Math.floor(fx0 * sx));
+      const rx1 = Math.max(rx0 + 1, Math.min(ref.width, Math.ceil(fx1 * sx)));
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let y = ry0; y < ry1; y += 1) {
+        for (let x = rx0, i = (y * ref.width + rx0) * 3; x < rx1; x += 1, i += 3) {
+          r += ref.data[i]!;
+          g += ref.data[i + 1]!;
+          b += ref.data[i + 2]!;
+        }
+      }
+      const n = (ry1 - ry0) * (rx1 - rx0);
+      const o = (cy * gw + cx) * 3;
+      out[o] = r / n;
+      out[o + 1] = g / n;
+      out[o + 2] = b / n;
     }
   }
   return out;
 }
 
-/** Cell size (frame pixels) that matches one reference pixel, at least `min`. */
-export function referenceCellSize(ref: ToneReference, min = 8): number {
-  return Math.max(min, Math.ceil(Math.max(ref.frameWidth / ref.width, ref.frameHeight / ref.height)));
+/**
+ * Cell size (frame pixels) for comparing a tile with the reference: several reference pixels wide, so
+ * that both sides are compared on their low frequencies only (tone, not texture), and at least `min`.
+ */
+export function referenceCellSize(ref: ToneReference, min = 32): number {
+  return Math.max(min, 4 * Math.ceil(Math.max(ref.frameWidth / ref.width, ref.frameHeight / ref.height)));
 }
 
 /**

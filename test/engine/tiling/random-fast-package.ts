@@ -1,0 +1,39 @@
+/**
+ * Random-weight model packages for tests that need the real ONNX Runtime engine. Random weights still
+ * have every instance norm, so tiles disagree in tone exactly as with trained weights.
+ */
+import { createModelPackage, type ModelPackage } from '../../../src/model/model-package.js';
+import { initParams } from '../../../src/model/params.js';
+import { getArchitecture, type ArchitectureSpec, type Layer } from '../../../src/model/spec.js';
+
+/**
+ * The `fast` generator with its channel counts divided by `divisor` and only `resBlocks` residual
+ * blocks: the same layer kinds (and instance norms at every scale) at a fraction of the cost, so a
+ * 3000×2000 image runs in a test's time on a shared CPU.
+ */
+export function slimFastSpec(divisor = 4, resBlocks = 1): ArchitectureSpec {
+  const spec = getArchitecture('fast');
+  const ch = (c: number): number => (c === 3 ? 3 : Math.max(4, c / divisor));
+  const map = (layers: Layer[]): Layer[] =>
+    layers.flatMap((l): Layer[] => {
+      switch (l.op) {
+        case 'conv':
+        case 'convTranspose':
+          return [{ ...l, cin: ch(l.cin), cout: ch(l.cout) }];
+        case 'instanceNorm':
+          return [{ ...l, channels: ch(l.channels) }];
+        case 'residual': {
+          const n = Number(/res(\d+)/.exec(l.name)?.[1] ?? 1);
+          return n > resBlocks ? [] : [{ ...l, body: map(l.body) }];
+        }
+        default:
+          return [l];
+      }
+    });
+  return { ...spec, layers: map(spec.layers) };
+}
+
+/** An in-memory package of random weights (deterministic in `seed`). */
+export function randomPackage(spec: ArchitectureSpec = getArchitecture('fast'), seed = 7): ModelPackage {
+  return createModelPackage({ spec, params: initParams(spec, seed), meta: { description: 'random weights for tests' } });
+}
