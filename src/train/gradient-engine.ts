@@ -1,0 +1,208 @@
+/**
+ * Computes one share of a training step: the gradients of G (and, in the GAN phase, of D) on a slice
+ * of the batch. Each worker thread owns one; with `--workers 1` the trainer uses one in-process.
+ * Losses are means over the share, so the trainer's share-weighted average of the gradients is the
+ * gradient of the full batch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ParamSet } from '../model/params.js';
+import { getArchitecture, type ArchitectureName } from '../model/spec.js';
+import { forward, paramsToVariables } from '../model/tfjs-forward.js';
+import { bceWithLogits, contentLoss, discriminatorLoss, styleLoss, type LossWeights } from './losses.js';
+import { registerTrainingKernels } from './kernels/register-training-kernels.js';
+import { loadPerceptualNet, type PerceptualConfig, type PerceptualNet } from './perceptual/perceptual-net.js';
+
+export type TrainBackend = 'wasm' | 'cpu';
+
+/** Everything a gradient engine needs once (plain data, sent to workers). */
+export interface GradientEngineInit {
+  generator: ArchitectureName;
+  discriminator: ArchitectureName;
+  perceptual: PerceptualConfig;
+  backend: TrainBackend;
+}
+
+/** One share of one step. Images are NHWC float32 in [-1, 1], `n` images of size×size. */
+export interface ShareRequest {
+  phase: 'pretrain' | 'gan';
+  n: number;
+  size: number;
+  photos: Float32Array;
+  /** GAN phase only. */
+  anime?: Float32Array;
+  /** GAN phase only: the edge-smoothed copies of `anime`. */
+  smooth?: Float32Array;
+  weights: LossWeights;
+  /** Current parameters; omitted when unchanged since the last request. */
+  g?: ParamSet;
+  d?: ParamSet;
+}
+
+export interface ShareResult {
+  n: number;
+  gGrads: Map<string, Float32Array>;
+  /** GAN phase only. */
+  dGrads?: Map<string, Float32Array>;
+  /** Scalar losses of this share (means over the share). */
+  losses: Record<string, number>;
+}
+
+export async function initTrainingBackend(backend: TrainBackend): Promise<void> {
+  if (backend === 'wasm') {
+    const { initTfjs } = await import('../engine/tfjs-backend.js');
+    await initTfjs('wasm');
+    registerTrainingKernels();
+  } else {
+    await tf.setBackend('cpu');
+    await tf.ready();
+  }
+}
+
+let nextEngineId = 0;
+
+export class GradientEngine {
+  private readonly gSpec;
+  private readonly dSpec;
+  private gVars: Record<string, tf.Variable> | undefined;
+  private dVars: Record<string, tf.Variable> | undefined;
+  private closed = false;
+  /** tfjs variable names are global to the process; several engines (tests) must not collide. */
+  private readonly id = nextEngineId++;
+
+  private constructor(init: GradientEngineInit, private readonly perceptual: PerceptualNet) {
+    this.gSpec = getArchitecture(init.generator);
+    this.dSpec = getArchitecture(init.discriminator);
+  }
+
+  static async create(init: GradientEngineInit): Promise<GradientEngine> {
+    await initTrainingBackend(init.backend);
+    const net = await loadPerceptualNet(init.perceptual);
+    return new GradientEngine(init, net);
+  }
+
+  private load(which: 'g' | 'd', params: ParamSet): void {
+    const current = which === 'g' ? this.gVars : this.dVars;
+    if (!current) {
+      const vars = paramsToVariables(params, true, `engine${this.id}/${which}/`);
+      if (which === 'g') this.gVars = vars;
+      else this.dVars = vars;
+      return;
+    }
+    for (const [name, p] of params) {
+      const v = current[name];
+      if (!v) throw new RangeError(`unknown parameter '${name}'`);
+      tf.tidy(() => v.assign(tf.tensor(p.data, p.shape, 'float32')));
+    }
+  }
+
+  compute(req: ShareRequest): ShareResult {
+    if (this.closed) throw new Error('gradient engine is closed');
+    if (req.g) this.load('g', req.g);
+    if (req.d) this.load('d', req.d);
+    const gVars = this.gVars;
+    if (!gVars) throw new Error('no generator parameters loaded');
+    const shape: [number, number, number, number] = [req.n, req.size, req.size, 3];
+    const losses: Record<string, number> = {};
+    const w = req.weights;
+    const photos = tf.tensor4d(req.photos, shape);
+    try {
+      const photoFeatures = tf.tidy(() => this.perceptual.features(photos));
+      try {
+        if (req.phase === 'pretrain') {
+          const { value, grads } = tf.variableGrads(() => {
+            const gen = forward(this.gSpec, gVars, photos);
+            const content = contentLoss(photoFeatures, this.perceptual.features(gen));
+            return tf.mul(content, w.content) as tf.Scalar;
+          }, Object.values(gVars));
+          losses['content'] = value.dataSync()[0]! / w.content;
+          losses['g_total'] = value.dataSync()[0]!;
+          value.dispose();
+          return { n: req.n, gGrads: this.readGrads(grads, gVars), losses };
+        }
+        const dVars = this.dVars;
+        if (!dVars || !req.anime || !req.smooth) throw new Error('the GAN phase needs D parameters, anime and smoothed images');
+        const anime = tf.tensor4d(req.anime, shape);
+        const smooth = tf.tensor4d(req.smooth, shape);
+        try {
+          const animeFeatures = tf.tidy(() => this.perceptual.features(anime));
+          let generated: tf.Tensor4D | undefined;
+          try {
+            // G step: D's parameters are not in the variable list, so only G's gradients are taken.
+            const parts: Record<string, tf.Scalar> = {};
+            const gOut = tf.variableGrads(() => {
+              const gen = forward(this.gSpec, gVars, photos);
+              generated = tf.keep(tf.clone(gen));
+              const genFeatures = this.perceptual.features(gen);
+              parts['content'] = tf.keep(contentLoss(photoFeatures, genFeatures));
+              parts['style'] = tf.keep(styleLoss(animeFeatures, genFeatures));
+              parts['g_adv'] = tf.keep(bceWithLogits(forward(this.dSpec, dVars, gen), 1));
+              return tf.addN([tf.mul(parts['content'], w.content), tf.mul(parts['style'], w.style), tf.mul(parts['g_adv'], w.adversarial)]) as tf.Scalar;
+            }, Object.values(gVars));
+            losses['g_total'] = gOut.value.dataSync()[0]!;
+            gOut.value.dispose();
+            for (const [k, t] of Object.entries(parts)) {
+              losses[k] = t.dataSync()[0]!;
+              t.dispose();
+            }
+            const gGrads = this.readGrads(gOut.grads, gVars);
+            // D step on the same (detached) generated images, with the weights D had at the start of the step.
+            const fake = generated!;
+            const dParts: Record<string, tf.Scalar> = {};
+            const dOut = tf.variableGrads(() => {
+              const batch = tf.concat([anime, fake, smooth], 0) as tf.Tensor4D;
+              const logits = forward(this.dSpec, dVars, batch);
+              const [real, fakeLogits, smoothLogits] = tf.split(logits, 3, 0);
+              const d = discriminatorLoss(real!, fakeLogits!, smoothLogits!, w.edge);
+              dParts['d_real'] = tf.keep(d.real);
+              dParts['d_fake'] = tf.keep(d.fake);
+              dParts['d_smooth'] = tf.keep(d.smooth);
+              return d.total;
+            }, Object.values(dVars));
+            losses['d_total'] = dOut.value.dataSync()[0]!;
+            dOut.value.dispose();
+            for (const [k, t] of Object.entries(dParts)) {
+              losses[k] = t.dataSync()[0]!;
+              t.dispose();
+            }
+            return { n: req.n, gGrads, dGrads: this.readGrads(dOut.grads, dVars), losses };
+          } finally {
+            animeFeatures.dispose();
+            generated?.dispose();
+          }
+        } finally {
+          anime.dispose();
+          smooth.dispose();
+        }
+      } finally {
+        photoFeatures.dispose();
+      }
+    } finally {
+      photos.dispose();
+    }
+  }
+
+  /** Gradients keyed by parameter name (variableGrads keys them by variable name, which has a prefix). */
+  private readGrads(grads: tf.NamedTensorMap, vars: Record<string, tf.Variable>): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    for (const [name, v] of Object.entries(vars)) {
+      const g = grads[v.name];
+      out.set(name, g ? new Float32Array(g.dataSync() as Float32Array) : new Float32Array(v.size));
+    }
+    for (const g of Object.values(grads)) g.dispose();
+    return out;
+  }
+
+  /** Runs G on images (for sample grids); returns NHWC in [-1, 1]. */
+  generate(photos: Float32Array, n: number, size: number): Float32Array {
+    const gVars = this.gVars;
+    if (!gVars) throw new Error('no generator parameters loaded');
+    return tf.tidy(() => forward(this.gSpec, gVars, tf.tensor4d(photos, [n, size, size, 3])).dataSync() as Float32Array);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const v of [...Object.values(this.gVars ?? {}), ...Object.values(this.dVars ?? {})]) v.dispose();
+    this.perceptual.dispose();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The seed's losses (CartoonGAN with an AnimeGAN-style Gram loss), as tf ops whose gradients exist on
+ * the wasm backend. Discriminator outputs are logits; BCE is computed with softplus, which is stable
+ * for any logit (log σ(z) = -softplus(-z)).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface LossWeights {
+  /** Content loss (L1 between perceptual features of photo and G(photo)). Default: 10. */
+  content: number;
+  /** Style loss (L1 between Gram matrices of anime and G(photo) features). Default: 1. */
+  style: number;
+  /** Generator adversarial loss BCE(D(G(photo)), 1). Default: 1. */
+  adversarial: number;
+  /** Weight of BCE(D(smoothed anime), 0) in the discriminator loss. Default: 1. */
+  edge: number;
+}
+
+export const DEFAULT_LOSS_WEIGHTS: LossWeights = { content: 10, style: 1, adversarial: 1, edge: 1 };
+
+/** Mean absolute difference. */
+export function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.abs(tf.sub(a, b)));
+}
+
+/** Gram matrices [N, C, C] of NHWC features, normalised by H·W·C. */
+export function gram(features: tf.Tensor4D): tf.Tensor3D {
+  const [n, h, w, c] = features.shape;
+  const flat = tf.reshape(features, [n, h * w, c]) as tf.Tensor3D;
+  return tf.div(tf.matMul(flat, flat, true, false), h * w * c);
+}
+
+/** Mean binary cross-entropy of logits against a constant label 1 or 0. */
+export function bceWithLogits(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
+  return tf.mean(tf.softplus(label === 1 ? tf.neg(logits) : logits));
+}
+
+/** Content loss: L1 between the perceptual features of the photo and of the generated image. */
+export function contentLoss(photoFeatures: tf.Tensor4D, generatedFeatures: tf.Tensor4D): tf.Scalar {
+  return l1(photoFeatures, generatedFeatures);
+}
+
+/** Style loss: L1 between Gram matrices of anime and generated features (per sample, then mean). */
+export function styleLoss(animeFeatures: tf.Tensor4D, generatedFeatures: tf.Tensor4D): tf.Scalar {
+  return l1(gram(animeFeatures), gram(generatedFeatures));
+}
+
+/** D loss: BCE(D(anime),1) + BCE(D(G(photo)),0) + edge·BCE(D(smoothed anime),0). */
+export function discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor, smoothLogits: tf.Tensor, edgeWeight = 1): { total: tf.Scalar; real: tf.Scalar; fake: tf.Scalar; smooth: tf.Scalar } {
+  const real = bceWithLogits(realLogits, 1);
+  const fake = bceWithLogits(fakeLogits, 0);
+  const smooth = bceWithLogits(smoothLogits, 0);
+  return { total: tf.addN([real, fake, tf.mul(smooth, edgeWeight)]) as tf.Scalar, real, fake, smooth };
+}

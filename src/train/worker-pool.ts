@@ -1,0 +1,210 @@
+/**
+ * Data parallelism: the wasm backend runs on one thread in Node, so a step's batch is split across
+ * worker threads that hold the same weights; their gradients are averaged (weighted by share size)
+ * and the trainer applies one optimiser step. With one worker the engine runs in-process.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ParamSet } from '../model/params.js';
+import { GradientEngine, type GradientEngineInit, type ShareRequest, type ShareResult } from './gradient-engine.js';
+
+/** The default worker count: one per core. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
+/** Splits n items over k workers as evenly as possible (earlier workers get the remainder); no empty shares. */
+export function splitShares(n: number, k: number): number[] {
+  const parts = Math.min(n, k);
+  const base = Math.floor(n / parts);
+  const extra = n % parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+/** The full-batch gradient: share gradients weighted by share size. */
+export function averageGradients(results: { n: number; grads: Map<string, Float32Array> }[]): Map<string, Float32Array> {
+  const total = results.reduce((a, r) => a + r.n, 0);
+  const out = new Map<string, Float32Array>();
+  for (const r of results) {
+    const w = r.n / total;
+    for (const [name, g] of r.grads) {
+      let acc = out.get(name);
+      if (!acc) {
+        acc = new Float32Array(g.length);
+        out.set(name, acc);
+      }
+      for (let i = 0; i < g.length; i++) acc[i]! += w * g[i]!;
+    }
+  }
+  return out;
+}
+
+/** The step's batch: `n` images of size×size per kind, NHWC float32 in [-1, 1]. */
+export interface StepBatch {
+  phase: 'pretrain' | 'gan';
+  n: number;
+  size: number;
+  photos: Float32Array;
+  anime?: Float32Array;
+  smooth?: Float32Array;
+}
+
+export interface StepGradients {
+  gGrads: Map<string, Float32Array>;
+  dGrads?: Map<string, Float32Array>;
+  /** Share-weighted means of the workers' losses = the full batch's losses. */
+  losses: Record<string, number>;
+}
+
+interface Member {
+  compute(req: ShareRequest): Promise<ShareResult>;
+  generate(photos: Float32Array, n: number, size: number): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+function localMember(engine: GradientEngine): Member {
+  return {
+    compute: async (req) => engine.compute(req),
+    generate: async (photos, n, size) => engine.generate(photos, n, size),
+    close: async () => engine.close(),
+  };
+}
+
+/**
+ * Starts the worker script beside this module: plain JS from dist/; under tsx (tests, `npm start`
+ * from source) Node 20 does not apply the parent's `--import tsx` hooks inside worker threads, so a
+ * small bootstrap registers tsx's loader in the worker before importing the .ts file.
+ */
+function startWorker(init: GradientEngineInit): Worker {
+  if (!fileURLToPath(import.meta.url).endsWith('.ts')) {
+    return new Worker(new URL('./gradient-worker.js', import.meta.url), { workerData: init });
+  }
+  const target = new URL('./gradient-worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); }).catch((err) => { require('node:worker_threads').parentPort.postMessage({ type: 'error', id: -1, message: String(err && err.stack || err) }); });`;
+  return new Worker(bootstrap, { eval: true, workerData: init });
+}
+
+async function threadMember(init: GradientEngineInit): Promise<Member> {
+  const worker = startWorker(init);
+  let nextId = 0;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let failure: Error | undefined;
+  const failAll = (err: Error): void => {
+    failure ??= err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  await new Promise<void>((resolve, reject) => {
+    const onMessage = (msg: { type: string; id?: number; message?: string }): void => {
+      if (msg.type === 'ready') {
+        worker.off('message', onMessage);
+        resolve();
+      } else if (msg.type === 'error') reject(new Error(`training worker failed to start: ${msg.message ?? ''}`));
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
+  worker.on('message', (msg: { type: string; id: number; result?: unknown; message?: string }) => {
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.type === 'error') p.reject(new Error(`training worker: ${msg.message ?? 'failed'}`));
+    else p.resolve(msg.result);
+  });
+  worker.on('error', (err) => failAll(err));
+  worker.on('exit', (code) => failAll(new Error(`training worker exited (code ${code})`)));
+  const call = <T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> => {
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ ...msg, id }, transfer);
+    });
+  };
+  let closed = false;
+  return {
+    compute: (request) => call<ShareResult>({ type: 'compute', request }),
+    generate: (photos, n, size) => call<Float32Array>({ type: 'generate', photos, n, size }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      failure ??= new Error('worker pool closed');
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ type: 'close' });
+      const timer = setTimeout(() => void worker.terminate(), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface WorkerPoolOptions {
+  /** Number of gradient workers; 1 runs in-process. Default: the number of cores. */
+  workers?: number;
+}
+
+export class WorkerPool {
+  private closed = false;
+
+  private constructor(private readonly members: Member[]) {}
+
+  static async create(init: GradientEngineInit, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+    const count = options.workers ?? defaultWorkerCount();
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer, got ${count}`);
+    if (count === 1) return new WorkerPool([localMember(await GradientEngine.create(init))]);
+    const settled = await Promise.allSettled(Array.from({ length: count }, () => threadMember(init)));
+    const members = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(members.map((m) => m.close()));
+      throw failed.reason;
+    }
+    return new WorkerPool(members);
+  }
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  /**
+   * Computes the full-batch gradients of one step. `g`/`d` are the current parameters; pass them
+   * whenever they changed (after every optimiser step), the pool sends them to every worker.
+   */
+  async step(batch: StepBatch, weights: import('./losses.js').LossWeights, params: { g?: ParamSet; d?: ParamSet }): Promise<StepGradients> {
+    if (this.closed) throw new Error('worker pool is closed');
+    const shares = splitShares(batch.n, this.members.length);
+    const pixels = batch.size * batch.size * 3;
+    let offset = 0;
+    const jobs = shares.map((n, i) => {
+      const slice = (a: Float32Array | undefined): Float32Array | undefined => (a ? a.slice(offset * pixels, (offset + n) * pixels) : undefined);
+      const req: ShareRequest = { phase: batch.phase, n, size: batch.size, photos: slice(batch.photos)!, weights };
+      const anime = slice(batch.anime);
+      const smooth = slice(batch.smooth);
+      if (anime) req.anime = anime;
+      if (smooth) req.smooth = smooth;
+      if (params.g) req.g = params.g;
+      if (params.d) req.d = params.d;
+      offset += n;
+      return this.members[i]!.compute(req);
+    });
+    const results = await Promise.all(jobs);
+    const losses: Record<string, number> = {};
+    for (const r of results) for (const [k, v] of Object.entries(r.losses)) losses[k] = (losses[k] ?? 0) + (v * r.n) / batch.n;
+    const out: StepGradients = { gGrads: averageGradients(results.map((r) => ({ n: r.n, grads: r.gGrads }))), losses };
+    if (results.every((r) => r.dGrads)) out.dGrads = averageGradients(results.map((r) => ({ n: r.n, grads: r.dGrads! })));
+    return out;
+  }
+
+  /** G on images with the parameters last sent (used for sample grids). */
+  generate(photos: Float32Array, n: number, size: number): Promise<Float32Array> {
+    return this.members[0]!.generate(photos, n, size);
+  }
+
+  /** Stops every worker. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.members.map((m) => m.close()));
+  }
+}

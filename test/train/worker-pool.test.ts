@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { initParams } from '../../src/model/params.js';
+import { getArchitecture } from '../../src/model/spec.js';
+import { DEFAULT_LOSS_WEIGHTS } from '../../src/train/losses.js';
+import { Rng } from '../../src/train/rng.js';
+import { averageGradients, splitShares, WorkerPool, type StepGradients } from '../../src/train/worker-pool.js';
+
+test('splitShares and averageGradients', () => {
+  assert.deepEqual(splitShares(5, 2), [3, 2]);
+  assert.deepEqual(splitShares(2, 4), [1, 1]);
+  assert.deepEqual(splitShares(8, 3), [3, 3, 2]);
+  const avg = averageGradients([{ n: 3, grads: new Map([['a', Float32Array.of(1, 2)]]) }, { n: 1, grads: new Map([['a', Float32Array.of(5, 6)]]) }]);
+  assert.deepEqual([...avg.get('a')!], [2, 3]);
+});
+
+function images(n: number, size: number, rng: Rng): Float32Array {
+  return Float32Array.from({ length: n * size * size * 3 }, () => rng.next() * 2 - 1);
+}
+
+/**
+ * Worst per-parameter difference relative to that parameter's gradient scale. The scale has a floor
+ * of 1e-2 of the network's largest gradient: the biases of convs followed by instance norm have a
+ * true gradient of zero, and their float noise differs with the batch split.
+ */
+function maxRelDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let worst = 0;
+  let worstName = '';
+  let global = 0;
+  for (const x of a.values()) for (const v of x) global = Math.max(global, Math.abs(v));
+  for (const [name, x] of a) {
+    const y = b.get(name)!;
+    let scale = 1e-2 * global;
+    for (const v of x) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < x.length; i++) {
+      const r = Math.abs(x[i]! - y[i]!) / scale;
+      if (r > worst) [worst, worstName] = [r, name];
+    }
+  }
+  if (process.env['DEBUG_GRADS']) console.log('worst', worstName, worst);
+  return worst;
+}
+
+test('one GAN step with 2 worker threads gives the gradients of 1 in-process worker', async () => {
+  const init = { generator: 'fast', discriminator: 'patchgan', perceptual: { name: 'mobilenetv2' }, backend: 'wasm' } as const;
+  const g = initParams(getArchitecture('fast'), 1);
+  const d = initParams(getArchitecture('patchgan'), 2);
+  const rng = new Rng(3);
+  const n = 3;
+  const size = 16;
+  const batch = { phase: 'gan' as const, n, size, photos: images(n, size, rng), anime: images(n, size, rng), smooth: images(n, size, rng) };
+  const results: StepGradients[] = [];
+  for (const workers of [1, 2]) {
+    const pool = await WorkerPool.create(init, { workers });
+    try {
+      assert.equal(pool.size, workers);
+      results.push(await pool.step(batch, DEFAULT_LOSS_WEIGHTS, { g, d }));
+    } finally {
+      await pool.close();
+      await pool.close();
+    }
+  }
+  const [one, two] = results as [StepGradients, StepGradients];
+  for (const key of ['content', 'style', 'g_adv', 'd_real', 'd_fake', 'd_smooth']) {
+    assert.ok(Number.isFinite(one.losses[key]), key);
+    assert.ok(Math.abs(one.losses[key]! - two.losses[key]!) < 1e-4 * Math.max(1, Math.abs(one.losses[key]!)), `${key}: ${one.losses[key]} vs ${two.losses[key]}`);
+  }
+  assert.ok(maxRelDiff(one.gGrads, two.gGrads) < 1e-3, `G grads differ by ${maxRelDiff(one.gGrads, two.gGrads)}`);
+  assert.ok(maxRelDiff(one.dGrads!, two.dGrads!) < 1e-3, `D grads differ by ${maxRelDiff(one.dGrads!, two.dGrads!)}`);
+  // Non-trivial: the gradients are not zero.
+  assert.ok([...one.gGrads.get('conv_in/kernel')!].some((v) => Math.abs(v) > 1e-8));
+});
