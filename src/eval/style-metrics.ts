@@ -87,19 +87,64 @@ export function distinctColours(frame: Pick<Frame, 'data'>, bits = 5): number {
   return count;
 }
 
-/** Per-image statistics the ratios are made of. */
-export interface GradientStats {
-  /** Median Sobel magnitude of luma: the texture inside regions (most pixels are not on edges). */
-  texture: number;
-  /** 98th-percentile Sobel magnitude: the strength of the strongest edges. */
-  edge: number;
-  /** Distinct colours at 5 bits per channel. */
-  colours: number;
+/**
+ * Where the input's strong edges are: pixels whose gradient is in the top `fraction` of the image.
+ * Fixed on the input, so a blur cannot "grow" edges by smearing them over more pixels.
+ */
+export function strongEdgeMask(mag: Float32Array, fraction = 0.05): Uint8Array {
+  const threshold = Math.max(quantile(mag, 1 - fraction), 1e-6);
+  const mask = new Uint8Array(mag.length);
+  for (let i = 0; i < mag.length; i++) mask[i] = mag[i]! >= threshold ? 1 : 0;
+  return mask;
 }
 
-export function gradientStats(frame: Pick<Frame, 'data' | 'width' | 'height'>): GradientStats {
-  const mag = sobelMagnitude(luma(frame), frame.width, frame.height);
-  return { texture: quantile(mag, 0.5), edge: quantile(mag, 0.98), colours: distinctColours(frame) };
+/** Grows a mask by `r` pixels (square neighbourhood). */
+export function dilate(mask: Uint8Array, width: number, height: number, r: number): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!mask[y * width + x]) continue;
+      for (let yy = Math.max(0, y - r); yy <= Math.min(height - 1, y + r); yy++) {
+        for (let xx = Math.max(0, x - r); xx <= Math.min(width - 1, x + r); xx++) out[yy * width + xx] = 1;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Texture and edge strength of the output relative to the input, measured on the input's geometry:
+ * texture = median gradient away from the input's strong edges (inside regions); edge = the output's
+ * gradient peak (3×3 max, forgiving a 1-pixel shift) on the input's strong-edge pixels.
+ */
+export function gradientRatios(input: Pick<Frame, 'data' | 'width' | 'height'>, output: Pick<Frame, 'data' | 'width' | 'height'>): { textureRatio: number; edgeRatio: number } {
+  const { width, height } = input;
+  const a = sobelMagnitude(luma(input), width, height);
+  const b = sobelMagnitude(luma(output), width, height);
+  const edges = strongEdgeMask(a);
+  const nearEdges = dilate(edges, width, height, 3);
+  const insideA: number[] = [];
+  const insideB: number[] = [];
+  let edgeA = 0;
+  let edgeB = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const i = y * width + x;
+      if (!nearEdges[i]) {
+        insideA.push(a[i]!);
+        insideB.push(b[i]!);
+      }
+      if (edges[i]) {
+        edgeA += a[i]!;
+        let peak = 0;
+        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) peak = Math.max(peak, b[i + dy * width + dx]!);
+        edgeB += peak;
+      }
+    }
+  }
+  const textureA = insideA.length ? quantile(Float32Array.from(insideA), 0.5) : Number.NaN;
+  const textureB = insideB.length ? quantile(Float32Array.from(insideB), 0.5) : Number.NaN;
+  return { textureRatio: textureB / Math.max(textureA, 1e-6), edgeRatio: edgeB / Math.max(edgeA, 1e-6) };
 }
 
 /**
@@ -107,7 +152,8 @@ export function gradientStats(frame: Pick<Frame, 'data' | 'width' | 'height'>): 
  * a style change of texture matters little and the scene's structure dominates.
  */
 export function edgeCorrelation(input: Frame, output: Frame): number {
-  const factor = Math.max(1, Math.floor(Math.min(input.width, input.height) / 64));
+  // At least 2: even a small image is compared at a lower resolution than its pixel noise.
+  const factor = Math.max(2, Math.floor(Math.min(input.width, input.height) / 64));
   const a = downsample(luma(input), input.width, input.height, factor);
   const b = downsample(luma(output), output.width, output.height, factor);
   return correlation(sobelMagnitude(a.img, a.width, a.height), sobelMagnitude(b.img, b.width, b.height));
@@ -122,9 +168,9 @@ export function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
 
 /** Metrics of one input/output pair. */
 export interface PairMetrics {
-  /** output texture / input texture: below 1 means flatter regions. */
+  /** output texture / input texture away from the input's edges: below 1 means flatter regions. */
   textureRatio: number;
-  /** output edge strength / input edge strength: near or above 1 means edges kept crisp; a blur drops it. */
+  /** output gradient peak / input gradient on the input's strong edges: near or above 1 means edges kept crisp; a blur drops it. */
   edgeRatio: number;
   /** output distinct colours / input distinct colours: below 1 means fewer colours. */
   colourRatio: number;
@@ -136,12 +182,9 @@ export function pairMetrics(input: Frame, output: Frame): PairMetrics {
   if (input.width !== output.width || input.height !== output.height) {
     throw new RangeError(`output ${output.width}x${output.height} differs from input ${input.width}x${input.height}`);
   }
-  const a = gradientStats(input);
-  const b = gradientStats(output);
   return {
-    textureRatio: b.texture / Math.max(a.texture, 1e-6),
-    edgeRatio: b.edge / Math.max(a.edge, 1e-6),
-    colourRatio: b.colours / Math.max(a.colours, 1),
+    ...gradientRatios(input, output),
+    colourRatio: distinctColours(output) / Math.max(distinctColours(input), 1),
     edgeCorrelation: edgeCorrelation(input, output),
   };
 }

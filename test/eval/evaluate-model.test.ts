@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { evaluateModel, formatEvaluationTable } from '../../src/eval/evaluate-model.js';
+import { saveModelPackage } from '../../src/model/model-package.js';
+import { initParams } from '../../src/model/params.js';
+import { getArchitecture } from '../../src/model/spec.js';
+import { makeClip, tempDir } from '../media/make-clip.js';
+
+let dir = '';
+let cleanup: () => Promise<void> = async () => {};
+
+before(async () => {
+  ({ dir, cleanup } = await tempDir('japananime-eval-'));
+  const spec = getArchitecture('fast');
+  await saveModelPackage(path.join(dir, 'model'), { spec, params: initParams(spec, 3), meta: { description: 'random weights for tests' } });
+  // Two "photos": a noisy gradient and a noisy checkerboard, both with texture to flatten.
+  for (const [name, fn] of [['a.png', (x: number, y: number) => (x + y) % 256], ['b.jpg', (x: number, y: number) => ((x >> 4) + (y >> 4)) % 2 ? 200 : 40]] as const) {
+    const w = 192, h = 128;
+    const data = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = Math.max(0, Math.min(255, fn(x, y) + ((x * 7 + y * 13 + c * 5) % 17) - 8));
+    await sharp(data, { raw: { width: w, height: h, channels: 3 } }).toFile(path.join(dir, `photos-${name}`));
+  }
+  await makeClip(path.join(dir, 'clip.mp4'), { width: 64, height: 48, frames: 6 });
+});
+after(() => cleanup());
+
+test('eval measures photos and a video with the real engine, beside a blur reference', async () => {
+  const photos = [path.join(dir, 'photos-a.png'), path.join(dir, 'photos-b.jpg')];
+  const result = await evaluateModel({ inputs: [...photos, path.join(dir, 'clip.mp4')], model: path.join(dir, 'model'), maxVideoFrames: 4 });
+  assert.equal(result.rows.length, 4);
+  const [photoModel, photoBlur, videoModel, videoBlur] = result.rows;
+  assert.equal(photoModel!.items, 2);
+  assert.equal(videoModel!.items, 4);
+  for (const row of result.rows) {
+    for (const v of [row.textureRatio, row.edgeRatio, row.colourRatio, row.edgeCorrelation]) assert.ok(Number.isFinite(v), JSON.stringify(row));
+  }
+  // The blur reference must read as a blur: weaker edges, high structural correlation.
+  assert.ok(photoBlur!.edgeRatio < 0.9, `blur edge ratio ${photoBlur!.edgeRatio}`);
+  assert.ok(photoBlur!.edgeCorrelation > 0.8, `blur edge correlation ${photoBlur!.edgeCorrelation}`);
+  assert.ok(Number.isFinite(videoModel!.flicker) && Number.isFinite(videoBlur!.flicker));
+  // A blur moves no more than the input does.
+  assert.ok(videoBlur!.flicker! < 1.05, `blur flicker ${videoBlur!.flicker}`);
+  const table = formatEvaluationTable(result);
+  assert.match(table, /photos \(2\)\s+model\s+2/);
+  assert.match(table, /video clip\.mp4\s+blur reference\s+4/);
+});
+
+test('eval: missing input and an empty folder are one-line input errors', async () => {
+  await assert.rejects(evaluateModel({ inputs: [path.join(dir, 'nope.png')], model: path.join(dir, 'model') }), { code: 'E_INPUT_MISSING' });
+  await assert.rejects(evaluateModel({ inputs: [path.join(dir, 'model')], model: path.join(dir, 'model') }), { code: 'E_INPUT_INVALID' });
+  await assert.rejects(evaluateModel({ inputs: [], model: path.join(dir, 'model') }), { code: 'E_USAGE' });
+});
