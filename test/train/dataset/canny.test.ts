@@ -9,7 +9,7 @@ function stepImage(width: number, height: number, edgeX: number, lo = 20, hi = 2
   return { data, width, height };
 }
 
-test('canny finds a vertical step edge, one pixel wide, at the step', () => {
+void test('canny finds a vertical step edge, one pixel wide, at the step', () => {
   const img = stepImage(32, 24, 16);
   const edges = canny(img);
   for (let y = 0; y < 24; y += 1) {
@@ -20,14 +20,14 @@ test('canny finds a vertical step edge, one pixel wide, at the step', () => {
   }
 });
 
-test('canny finds nothing in a flat image and nothing in a weak ramp', () => {
+void test('canny finds nothing in a flat image and nothing in a weak ramp', () => {
   const flat = stepImage(20, 20, 10, 100, 100);
   assert.equal(canny(flat).data.reduce((a, b) => a + b, 0), 0);
   const weak = stepImage(20, 20, 10, 100, 105);
   assert.equal(canny(weak).data.reduce((a, b) => a + b, 0), 0);
 });
 
-test('canny finds a horizontal edge too', () => {
+void test('canny finds a horizontal edge too', () => {
   const width = 20;
   const height = 20;
   const data = new Float32Array(width * height);
@@ -38,7 +38,7 @@ test('canny finds a horizontal edge too', () => {
   assert.deepEqual([...rows].sort(), rows.has(7) ? [7] : [8]);
 });
 
-test('sobel direction bins: vertical edge → 0, horizontal edge → 2', () => {
+void test('sobel direction bins: vertical edge → 0, horizontal edge → 2', () => {
   const v = sobel(stepImage(8, 8, 4));
   assert.equal(v.direction[3 * 8 + 4], 0);
   assert.ok(v.magnitude[3 * 8 + 4]! > 0);
@@ -47,14 +47,14 @@ test('sobel direction bins: vertical edge → 0, horizontal edge → 2', () => {
   assert.equal(sobel(h).direction[4 * 8 + 3], 2);
 });
 
-test('non-max suppression thins a wide ridge to its maximum', () => {
+void test('non-max suppression thins a wide ridge to its maximum', () => {
   const width = 5;
   const mag = new Float32Array([0, 1, 3, 1, 0]);
   const g = { magnitude: mag, direction: new Uint8Array(5), width, height: 1 };
   assert.deepEqual([...nonMaxSuppression(g)], [0, 0, 3, 0, 0]);
 });
 
-test('hysteresis keeps weak pixels connected to strong ones only', () => {
+void test('hysteresis keeps weak pixels connected to strong ones only', () => {
   // strong at 0, weak chain 1-2, gap at 3, isolated weak at 4
   const s = new Float32Array([10, 5, 5, 0, 5]);
   assert.deepEqual([...hysteresis(s, 5, 1, 4, 8).data], [1, 1, 1, 0, 0]);

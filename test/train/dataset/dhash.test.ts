@@ -10,13 +10,13 @@ function pattern(width: number, height: number, f: (x: number, y: number) => num
   return { data, width, height };
 }
 
-test('hammingDistance counts differing bits', () => {
+void test('hammingDistance counts differing bits', () => {
   assert.equal(hammingDistance('0000000000000000', '0000000000000000'), 0);
   assert.equal(hammingDistance('ff00000000000000', '0000000000000001'), 9);
   assert.throws(() => hammingDistance('00', '0000'), RangeError);
 });
 
-test('dHash of an image and its noised copy is close; of different images far', () => {
+void test('dHash of an image and its noised copy is close; of different images far', () => {
   const a = pattern(90, 80, (x, y) => 128 + 100 * Math.sin(x / 9) * Math.cos(y / 13));
   const rand = mulberry32(7);
   const noisy = { ...a, data: a.data.map((v) => v + (rand() - 0.5) * 12) };

@@ -16,7 +16,7 @@ function twoTone(width: number, height: number, edgeX: number): RgbImage {
   return { data, width, height };
 }
 
-test('gaussianKernel(5, 0) is OpenCV\'s table; with a sigma it is a normalised symmetric Gaussian', () => {
+void test('gaussianKernel(5, 0) is OpenCV\'s table; with a sigma it is a normalised symmetric Gaussian', () => {
   assert.deepEqual([...gaussianKernel(5)], [0.0625, 0.25, 0.375, 0.25, 0.0625]);
   const k = gaussianKernel(5, 1.1);
   assert.ok(Math.abs(k.reduce((a, b) => a + b, 0) - 1) < 1e-6);
@@ -25,7 +25,7 @@ test('gaussianKernel(5, 0) is OpenCV\'s table; with a sigma it is a normalised s
   assert.throws(() => gaussianKernel(4), RangeError);
 });
 
-test('dilate grows a single pixel into a 5x5 square', () => {
+void test('dilate grows a single pixel into a 5x5 square', () => {
   const data = new Uint8Array(81);
   data[4 * 9 + 4] = 1;
   const out = dilate({ data, width: 9, height: 9 }, 5);
@@ -40,7 +40,7 @@ test('dilate grows a single pixel into a 5x5 square', () => {
   assert.equal(count, 25);
 });
 
-test('edgeSmooth changes only pixels within 2 px (plus blur reach) of the edge, and blurs them', () => {
+void test('edgeSmooth changes only pixels within 2 px (plus blur reach) of the edge, and blurs them', () => {
   const img = twoTone(40, 16, 20);
   const { image, mask } = edgeSmooth(img);
   let changed = 0;
@@ -62,7 +62,7 @@ test('edgeSmooth changes only pixels within 2 px (plus blur reach) of the edge, 
   assert.ok(image.data[p]! < 230 && image.data[p]! > 20, `red at the edge is ${image.data[p]}`);
 });
 
-test('edgeSmooth leaves a flat image untouched', () => {
+void test('edgeSmooth leaves a flat image untouched', () => {
   const data = new Uint8Array(16 * 16 * 3).fill(128);
   const { image, mask } = edgeSmooth({ data, width: 16, height: 16 });
   assert.deepEqual(image.data, data);

@@ -15,24 +15,24 @@ function framed(width: number, height: number, top: number, bottom: number, left
   return { data, width, height };
 }
 
-test('finds letterbox bars top and bottom', () => {
+void test('finds letterbox bars top and bottom', () => {
   const r = detectLetterbox(framed(160, 90, 12, 12, 0, 0));
   assert.equal(r.letterboxed, true);
   assert.deepEqual(r.content, { x: 0, y: 12, width: 160, height: 66 });
 });
 
-test('finds pillarbox bars left and right', () => {
+void test('finds pillarbox bars left and right', () => {
   const r = detectLetterbox(framed(160, 90, 0, 0, 20, 18));
   assert.deepEqual(r.content, { x: 20, y: 0, width: 122, height: 90 });
 });
 
-test('no bars: the whole frame; a black frame is not a letterbox', () => {
+void test('no bars: the whole frame; a black frame is not a letterbox', () => {
   assert.deepEqual(detectLetterbox(framed(64, 48, 0, 0, 0, 0)), { content: { x: 0, y: 0, width: 64, height: 48 }, letterboxed: false });
   const black = { data: new Float32Array(64 * 48).fill(16), width: 64, height: 48 };
   assert.equal(detectLetterbox(black).letterboxed, false);
 });
 
-test('a one-pixel dark edge is ignored', () => {
+void test('a one-pixel dark edge is ignored', () => {
   const r = detectLetterbox(framed(64, 48, 1, 0, 0, 0));
   assert.equal(r.letterboxed, false);
 });
