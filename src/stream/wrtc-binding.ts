@@ -81,9 +81,23 @@ export function loadWrtc(): WrtcModule {
   if (!loaded) {
     try {
       loaded = createRequire(import.meta.url)('@roamhq/wrtc') as WrtcModule;
+      exitBeforeNativeTeardown();
     } catch (err) {
       throw new BackendUnavailableError('WebRTC is unavailable (@roamhq/wrtc has no binary for this platform); viewers fall back to WebSocket', err);
     }
   }
   return loaded;
+}
+
+/**
+ * @roamhq/wrtc crashes (SIGSEGV) in Node's environment teardown once an RTCVideoSource has existed
+ * (node-webrtc#636, WonderInventions/node-webrtc#7), turning every clean exit into exit code 139.
+ * When the event loop has drained, exit explicitly with the intended code: process.exit skips the
+ * napi finalizers that crash. The immediate lets other beforeExit handlers (the test runner's
+ * report) run first.
+ */
+function exitBeforeNativeTeardown(): void {
+  process.once('beforeExit', () => {
+    setImmediate(() => process.exit());
+  });
 }
