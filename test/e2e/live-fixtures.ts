@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import type { Stylizer } from '../../src/engine/stylizer.js';
 import { saveModelPackage } from '../../src/model/model-package.js';
@@ -127,4 +127,20 @@ export function blockMeans(rgb: ArrayLike<number>, width: number, height: number
     }
   }
   return out;
+}
+
+/** What the web viewer exposes on `window.japananime` (the tests run without the DOM lib). */
+export interface ViewerApi {
+  stats(): { transport: 'webrtc' | 'ws' | null; framesIn: number; framesOut: number; dropped: number; latencyMs: number | null };
+  grab(): { original: { width: number; height: number; rgb: number[] } | null; stylized: { width: number; height: number; rgb: number[] } | null };
+}
+
+/** The viewer's stats, read in the page. */
+export function viewerStats(page: Page): Promise<ReturnType<ViewerApi['stats']>> {
+  return page.evaluate(() => (globalThis as unknown as { japananime: ViewerApi }).japananime.stats());
+}
+
+/** The viewer's original and stylized pixels, read in the page. */
+export function viewerGrab(page: Page): Promise<ReturnType<ViewerApi['grab']>> {
+  return page.evaluate(() => (globalThis as unknown as { japananime: ViewerApi }).japananime.grab());
 }

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { Stylizer } from '../../src/engine/stylizer.js';
 import { startLiveServer, type LiveServer } from '../../src/stream/live-server.js';
-import { blockMeans, CAM_H, CAM_W, createLiveFixture, launchChromium, meanAbsDiff, waitFor, type LiveFixture } from './live-fixtures.js';
+import { blockMeans, CAM_H, CAM_W, createLiveFixture, launchChromium, meanAbsDiff, viewerGrab, viewerStats, waitFor, type LiveFixture } from './live-fixtures.js';
 
 let fx: LiveFixture;
 let server: LiveServer;
@@ -33,12 +33,12 @@ test('a WebRTC session receives stylized frames that match the model', async () 
   const page = await browser.newPage();
   await page.goto(`${server.viewerUrl}&transport=webrtc&w=${CAM_W}&h=${CAM_H}&fps=15&autostart=1`);
   const stats = await waitFor('10 stylized frames', async () => {
-    const s = await page.evaluate(() => window.japananime.stats());
+    const s = await viewerStats(page);
     return s.framesOut >= 10 ? s : null;
   });
   assert.equal(stats.transport, 'webrtc');
   assert.ok(stats.framesIn >= stats.framesOut - 2, `framesIn ${stats.framesIn} framesOut ${stats.framesOut}`);
-  const grab = await page.evaluate(() => window.japananime.grab());
+  const grab = await viewerGrab(page);
   assert.ok(grab.stylized && grab.original);
   assert.equal(grab.stylized.width, CAM_W);
   assert.equal(grab.stylized.height, CAM_H);
@@ -57,7 +57,7 @@ test('a WebRTC session receives stylized frames that match the model', async () 
   assert.equal(body.sessions[0]?.transport, 'webrtc');
   assert.ok((body.sessions[0]?.framesOut ?? 0) >= 10);
   assert.ok((body.sessions[0]?.modelMs ?? 0) > 0);
-  const latency = await waitFor('a latency figure', async () => (await page.evaluate(() => window.japananime.stats())).latencyMs);
+  const latency = await waitFor('a latency figure', async () => (await viewerStats(page)).latencyMs);
   assert.ok(latency > 0 && latency < 5000, `latency ${latency}`);
 
   // The browser vanishes without a goodbye: the session and its peer connection are freed.
