@@ -1,0 +1,68 @@
+/**
+ * Broadcast mode: the server decodes a looping clip with ffmpeg, stylizes each frame once, and three
+ * Chromium viewers (two over WebSocket, one over WebRTC) all receive the model's output.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { Stylizer } from '../../src/engine/stylizer.js';
+import { startLiveServer, type LiveServer } from '../../src/stream/live-server.js';
+import { blockMeans, CAM_H, CAM_W, createLiveFixture, launchChromium, meanAbsDiff, viewerGrab, viewerStats, waitFor, type LiveFixture } from './live-fixtures.js';
+
+let fx: LiveFixture;
+let server: LiveServer;
+let browser: Browser;
+let reference: Stylizer;
+
+before(async () => {
+  fx = await createLiveFixture();
+  // The still-picture Y4M doubles as the broadcast clip (ffmpeg reads it; no encoder needed).
+  server = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, source: fx.y4m, broadcastMaxSide: 160 });
+  browser = await launchChromium();
+  reference = await fx.openStylizer(fx.modelDir);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await reference?.close();
+  await fx?.cleanup();
+});
+
+test('three viewers share one inference per frame and all see the stylized clip', async () => {
+  const pages: Page[] = [];
+  for (const transport of ['ws', 'ws', 'webrtc']) {
+    const page = await browser.newPage();
+    await page.goto(`${server.viewerUrl}&transport=${transport}&autostart=1`);
+    pages.push(page);
+  }
+  for (const page of pages) {
+    await waitFor('5 frames on every viewer', async () => (await viewerStats(page)).framesOut >= 5, 20_000);
+  }
+  const transports = await Promise.all(pages.map(async (p) => (await viewerStats(p)).transport));
+  assert.deepEqual(transports, ['ws', 'ws', 'webrtc']);
+
+  const [expected] = await reference.run([{ data: fx.picture, width: CAM_W, height: CAM_H, pts: 0, index: 0 }]);
+  assert.ok(expected);
+  const want = blockMeans(expected.data, CAM_W, CAM_H);
+  for (const page of pages) {
+    const { stylized } = await viewerGrab(page);
+    assert.ok(stylized);
+    assert.equal(stylized.width, CAM_W);
+    const d = meanAbsDiff(blockMeans(stylized.rgb, CAM_W, CAM_H), want);
+    assert.ok(d < 12, `a viewer's frame is ${d.toFixed(1)} levels from the model's output`);
+  }
+
+  const stats = server.stats();
+  assert.ok(stats.broadcast);
+  assert.equal(stats.broadcast.viewers, 3);
+  assert.equal(stats.sessions.length, 3);
+  assert.ok(stats.sessions.every((s) => s.mode === 'broadcast'));
+  const delivered = stats.sessions.reduce((sum, s) => sum + s.framesOut, 0);
+  // One inference feeds every viewer: far fewer model runs than frames delivered.
+  assert.ok(stats.broadcast.stylized > 0 && delivered >= 2 * stats.broadcast.stylized, `stylized ${stats.broadcast.stylized}, delivered ${delivered}`);
+  assert.ok(stats.broadcast.stylized <= stats.broadcast.decoded);
+
+  await Promise.all(pages.map((p) => p.close()));
+  await waitFor('all sessions freed', async () => server.stats().sessions.length === 0, 20_000);
+});
