@@ -38,7 +38,7 @@ test('every axis plan: tiles cover, overlaps ≥ overlap, ramps inside both tile
             if (nextRamp) assert.ok(r.to <= nextRamp.from, 'ramps do not overlap');
           }
           axisWeights(a, i).forEach((w, k) => {
-            sum[s + k] += w;
+            sum[s + k] = sum[s + k]! + w;
           });
         });
         for (let x = 0; x < length; x += 1) assert.ok(Math.abs(sum[x]! - 1) < 1e-6, `weights sum to 1 at ${x} (${length}/${tile}/${overlap}): ${sum[x]}`);
