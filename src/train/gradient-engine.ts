@@ -193,7 +193,8 @@ export class GradientEngine {
   }
 
   /** Runs G on images (for sample grids); returns NHWC in [-1, 1]. */
-  generate(photos: Float32Array, n: number, size: number): Float32Array {
+  generate(g: ParamSet, photos: Float32Array, n: number, size: number): Float32Array {
+    this.load('g', g);
     const gVars = this.gVars;
     if (!gVars) throw new Error('no generator parameters loaded');
     return tf.tidy(() => forward(this.gSpec, gVars, tf.tensor4d(photos, [n, size, size, 3])).dataSync() as Float32Array);

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { GradientEngine, type GradientEngineInit, type ShareRequest } from './gradient-engine.js';
 
-type Message = { type: 'compute'; id: number; request: ShareRequest } | { type: 'generate'; id: number; photos: Float32Array; n: number; size: number } | { type: 'close' };
+type Message = { type: 'compute'; id: number; request: ShareRequest } | { type: 'generate'; id: number; g: import('../model/params.js').ParamSet; photos: Float32Array; n: number; size: number } | { type: 'close' };
 
 const port = parentPort;
 if (!port) throw new Error('gradient-worker.ts must run in a worker thread');
@@ -30,7 +30,7 @@ port.on('message', (msg: Message) => {
         const transfer = [...result.gGrads.values(), ...(result.dGrads?.values() ?? [])].map((a) => a.buffer as ArrayBuffer);
         port.postMessage({ type: 'result', id: msg.id, result }, transfer);
       } else {
-        const images = engine.generate(msg.photos, msg.n, msg.size);
+        const images = engine.generate(msg.g, msg.photos, msg.n, msg.size);
         port.postMessage({ type: 'result', id: msg.id, result: images }, [images.buffer as ArrayBuffer]);
       }
     } catch (err) {

@@ -59,14 +59,14 @@ export interface StepGradients {
 
 interface Member {
   compute(req: ShareRequest): Promise<ShareResult>;
-  generate(photos: Float32Array, n: number, size: number): Promise<Float32Array>;
+  generate(g: ParamSet, photos: Float32Array, n: number, size: number): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
 function localMember(engine: GradientEngine): Member {
   return {
     compute: async (req) => engine.compute(req),
-    generate: async (photos, n, size) => engine.generate(photos, n, size),
+    generate: async (g, photos, n, size) => engine.generate(g, photos, n, size),
     close: async () => engine.close(),
   };
 }
@@ -125,7 +125,7 @@ async function threadMember(init: GradientEngineInit): Promise<Member> {
   let closed = false;
   return {
     compute: (request) => call<ShareResult>({ type: 'compute', request }),
-    generate: (photos, n, size) => call<Float32Array>({ type: 'generate', photos, n, size }),
+    generate: (g, photos, n, size) => call<Float32Array>({ type: 'generate', g, photos, n, size }),
     async close() {
       if (closed) return;
       closed = true;
@@ -196,9 +196,9 @@ export class WorkerPool {
     return out;
   }
 
-  /** G on images with the parameters last sent (used for sample grids). */
-  generate(photos: Float32Array, n: number, size: number): Promise<Float32Array> {
-    return this.members[0]!.generate(photos, n, size);
+  /** G (with parameters `g`) on images, NHWC in [-1, 1] (used for sample grids). */
+  generate(g: ParamSet, photos: Float32Array, n: number, size: number): Promise<Float32Array> {
+    return this.members[0]!.generate(g, photos, n, size);
   }
 
   /** Stops every worker. Idempotent. */

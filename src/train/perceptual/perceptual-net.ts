@@ -36,3 +36,21 @@ export async function loadPerceptualNet(config: PerceptualConfig): Promise<Perce
   const { loadVgg19 } = await import('./vgg19.js');
   return loadVgg19(config.weightsPath, config.layer);
 }
+
+/** The provenance and licence of a perceptual net, for run.json and the exported meta (no loading). */
+export function describePerceptual(config: PerceptualConfig): { name: PerceptualName; layer: string; source: string; licence: string } {
+  if (config.name === 'mobilenetv2') {
+    return {
+      name: 'mobilenetv2',
+      layer: config.layer ?? 'block_6_expand_relu',
+      source: 'MobileNetV2 (ImageNet, 224) frozen layers embedded in the npm package nsfwjs@4.3.0',
+      licence: 'code: MIT (nsfwjs); MobileNetV2 ImageNet weights: Apache-2.0 (keras-applications)',
+    };
+  }
+  return {
+    name: 'vgg19',
+    layer: config.layer ?? 'block4_conv4',
+    source: `Keras VGG19 ImageNet weights (${config.weightsPath ?? 'not given'})`,
+    licence: 'VGG19 weights: CC BY 4.0 (Oxford VGG); Keras weight file: MIT',
+  };
+}

@@ -1,0 +1,306 @@
+/**
+ * The trainer: a pretraining phase (content loss only) and then the GAN phase, data parallel over
+ * worker threads, with resumable checkpoints, metrics.jsonl and sample grids.
+ *
+ * Run folder:
+ *   run.json           the run's configuration (architecture, data, losses, perceptual net, seed)
+ *   metrics.jsonl      one line per step
+ *   samples/step-N.png photo | generated grids
+ *   checkpoints/step-N/ the last K checkpoints (see checkpoint.ts)
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AbortedError, JapananimeError } from '../errors.js';
+import { initParams, checkParams, type ParamSet } from '../model/params.js';
+import { getArchitecture, type ArchitectureName } from '../model/spec.js';
+import { adamStep, createAdamState, type AdamState } from './adam.js';
+import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { DataLoader } from './data-loader.js';
+import type { TrainBackend } from './gradient-engine.js';
+import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from './losses.js';
+import { appendMetrics, truncateMetrics, type MetricsLine } from './metrics.js';
+import { describePerceptual, type PerceptualName } from './perceptual/perceptual-net.js';
+import { Rng } from './rng.js';
+import { writeSampleGrid } from './sample-grid.js';
+import { defaultWorkerCount, WorkerPool } from './worker-pool.js';
+
+export const RUN_FILE = 'run.json';
+export const SAMPLES_DIR = 'samples';
+
+/** A run folder that cannot be started, resumed or exported. */
+export class RunError extends JapananimeError {
+  constructor(message: string, cause?: unknown) {
+    super('E_RUN_INVALID', message, { cause });
+    this.name = 'RunError';
+  }
+}
+
+export type GeneratorName = Extract<ArchitectureName, 'fast' | 'cartoongan'>;
+
+export interface TrainOptions {
+  /** Dataset root with photos/{train,val}. Required for a new run; on resume, default: the run's. */
+  photos?: string;
+  /** Dataset root with anime/ and anime_smooth/. Required when there are GAN steps; on resume, default: the run's. */
+  anime?: string;
+  /** Run folder. Required. */
+  out: string;
+  /** Generator architecture. Default: 'fast' (on resume: the run's; another one is an error). */
+  arch?: GeneratorName;
+  /** Total steps the run reaches, pretraining included. Default: 2000. */
+  steps?: number;
+  /** Steps of content-only pretraining at the start. Default: min(200, steps/10). On resume: the run's. */
+  pretrainSteps?: number;
+  /** Continue the run in `out` from its latest checkpoint. Default: false. */
+  resume?: boolean;
+  /** Worker threads computing gradients (1 = in-process). Default: the number of cores. */
+  workers?: number;
+  /** Images per step (split over the workers). Default: 4. */
+  batch?: number;
+  /** Training crop size (random crops of the dataset's crops; a multiple of 4). Default: 256. */
+  crop?: number;
+  /** Adam learning rate (G and D). Default: 1e-4. */
+  lr?: number;
+  /** Adam β1. Default: 0.5. */
+  beta1?: number;
+  /** Adam β2. Default: 0.999. */
+  beta2?: number;
+  /** Loss weights. Default: content 10, style 1, adversarial 1, edge 1. */
+  weights?: Partial<LossWeights>;
+  /** Perceptual net for content/style losses. Default: 'mobilenetv2'. */
+  perceptual?: PerceptualName;
+  /** Feature layer of the perceptual net. Default: mobilenetv2 block_6_expand_relu, vgg19 block4_conv4. */
+  perceptualLayer?: string;
+  /** Keras VGG19 h5 file (perceptual 'vgg19'). Default: none. */
+  vgg19Weights?: string;
+  /** Seed of the initial weights, data order, crops and flips. Default: 0. */
+  seed?: number;
+  /** Steps between checkpoints (the last step and Ctrl-C always write one). Default: 100. */
+  checkpointEvery?: number;
+  /** Checkpoints kept. Default: 3. */
+  keepCheckpoints?: number;
+  /** Steps between sample grids (0 = none). Default: 100. */
+  sampleEvery?: number;
+  /** Images in a sample grid. Default: 4. */
+  sampleCount?: number;
+  /** tfjs backend of the workers. Default: 'wasm'. */
+  backend?: TrainBackend;
+  /** The command line, for the training record. Default: none. */
+  command?: string;
+  /** Cancels at the next step boundary after writing a checkpoint. */
+  signal?: AbortSignal;
+  /** Called after every step. */
+  onStep?: (line: MetricsLine, total: number) => void;
+}
+
+/** What run.json holds: the settings that define the run's maths (fixed for its lifetime). */
+export interface RunConfig {
+  version: 1;
+  arch: GeneratorName;
+  discriminator: 'patchgan';
+  photos: string;
+  anime: string | undefined;
+  pretrainSteps: number;
+  batch: number;
+  crop: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  weights: LossWeights;
+  perceptual: { name: PerceptualName; layer: string; source: string; licence: string; vgg19Weights?: string };
+  seed: number;
+  backend: TrainBackend;
+  createdAt: string;
+  commands: string[];
+}
+
+export interface TrainResult {
+  runDir: string;
+  /** The step reached. */
+  step: number;
+  /** Seconds of training over all sessions of the run. */
+  trainSeconds: number;
+  /** Mean seconds per step in this session (steps of this session only). */
+  secondsPerStep: number;
+  /** Losses of the last step. */
+  losses: Record<string, number>;
+  checkpoint: string | undefined;
+}
+
+function positiveInt(name: string, v: number, min = 1): number {
+  if (!Number.isInteger(v) || v < min) throw new JapananimeError('E_USAGE', `${name} must be an integer ≥ ${min}, got ${v}`);
+  return v;
+}
+
+export async function readRunConfig(runDir: string): Promise<RunConfig> {
+  const file = path.join(runDir, RUN_FILE);
+  if (!existsSync(file)) throw new RunError(`${runDir} is not a training run (no ${RUN_FILE})`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as RunConfig;
+  } catch (cause) {
+    throw new RunError(`${file} is unreadable`, cause);
+  }
+}
+
+async function writeRunConfig(runDir: string, config: RunConfig): Promise<void> {
+  const file = path.join(runDir, RUN_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(config, null, 2) + '\n');
+  await rename(temp, file);
+}
+
+async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
+  if (!o.photos) throw new JapananimeError('E_USAGE', 'a new run needs --photos <dataset dir>');
+  const steps = o.steps ?? 2000;
+  const pretrainSteps = o.pretrainSteps ?? Math.min(200, Math.floor(steps / 10));
+  if (pretrainSteps < steps && !o.anime) throw new JapananimeError('E_USAGE', 'the GAN phase needs --anime <dataset dir> (or set --pretrain-steps to --steps)');
+  const perceptualName = o.perceptual ?? 'mobilenetv2';
+  const perceptualConfig = { name: perceptualName, ...(o.perceptualLayer ? { layer: o.perceptualLayer } : {}), ...(o.vgg19Weights ? { weightsPath: path.resolve(o.vgg19Weights) } : {}) };
+  const described = describePerceptual(perceptualConfig);
+  const crop = o.crop ?? 256;
+  if (crop % 4 !== 0) throw new JapananimeError('E_USAGE', `--crop must be a multiple of 4, got ${crop}`);
+  return {
+    version: 1,
+    arch: o.arch ?? 'fast',
+    discriminator: 'patchgan',
+    photos: path.resolve(o.photos),
+    anime: o.anime ? path.resolve(o.anime) : undefined,
+    pretrainSteps: positiveInt('--pretrain-steps', pretrainSteps, 0),
+    batch: positiveInt('--batch', o.batch ?? 4),
+    crop: positiveInt('--crop', crop, 4),
+    lr: o.lr ?? 1e-4,
+    beta1: o.beta1 ?? 0.5,
+    beta2: o.beta2 ?? 0.999,
+    weights: { ...DEFAULT_LOSS_WEIGHTS, ...o.weights },
+    perceptual: { ...described, ...(perceptualConfig.weightsPath ? { vgg19Weights: perceptualConfig.weightsPath } : {}) },
+    seed: o.seed ?? 0,
+    backend: o.backend ?? 'wasm',
+    createdAt: new Date().toISOString(),
+    commands: o.command ? [o.command] : [],
+  };
+}
+
+interface TrainState {
+  step: number;
+  g: ParamSet;
+  d: ParamSet;
+  gAdam: AdamState;
+  dAdam: AdamState;
+  rng: Rng;
+  trainSeconds: number;
+}
+
+/** Trains (or resumes) a run up to `steps`. */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const runDir = path.resolve(options.out);
+  const steps = positiveInt('--steps', options.steps ?? 2000);
+  let config: RunConfig;
+  let resumeFrom: string | undefined;
+  if (options.resume) {
+    config = await readRunConfig(runDir);
+    if (options.arch && options.arch !== config.arch) {
+      throw new RunError(`cannot resume ${runDir} with --arch ${options.arch}: the run was trained with --arch ${config.arch}`);
+    }
+    const checkpoints = await listCheckpoints(runDir);
+    resumeFrom = checkpoints.at(-1)?.dir;
+    if (!resumeFrom) throw new RunError(`${runDir} has no complete checkpoint to resume from`);
+    if (options.photos) config.photos = path.resolve(options.photos);
+    if (options.anime) config.anime = path.resolve(options.anime);
+    if (options.command) config.commands.push(options.command);
+  } else {
+    if (existsSync(path.join(runDir, RUN_FILE))) throw new RunError(`${runDir} already holds a run: pass --resume to continue it, or choose another --out`);
+    config = await newRunConfig(options);
+  }
+  const gSpec = getArchitecture(config.arch);
+  const dSpec = getArchitecture(config.discriminator);
+
+  const loader = await DataLoader.open({
+    photosDir: config.photos,
+    ...(config.pretrainSteps < steps ? { animeDir: config.anime ?? '' } : {}),
+    crop: config.crop,
+    seed: config.seed,
+  });
+
+  let state: TrainState;
+  if (resumeFrom) {
+    const ck = await readCheckpoint(resumeFrom);
+    if (ck.generator !== config.arch) throw new RunError(`checkpoint ${resumeFrom} holds a ${ck.generator} generator, the run says ${config.arch}`);
+    const problem = checkParams(gSpec, ck.g) ?? checkParams(dSpec, ck.d);
+    if (problem) throw new RunError(`checkpoint ${resumeFrom} does not fit the run: ${problem}`);
+    const rng = new Rng(0);
+    rng.setState(ck.rngState);
+    loader.setState(ck.loader);
+    state = { step: ck.step, g: ck.g, d: ck.d, gAdam: ck.gAdam, dAdam: ck.dAdam, rng, trainSeconds: ck.trainSeconds };
+    await truncateMetrics(runDir, ck.step);
+  } else {
+    await mkdir(runDir, { recursive: true });
+    const g = initParams(gSpec, config.seed);
+    const d = initParams(dSpec, config.seed + 1);
+    state = { step: 0, g, d, gAdam: createAdamState(g), dAdam: createAdamState(d), rng: new Rng(config.seed ^ 0x5eed), trainSeconds: 0 };
+  }
+  await writeRunConfig(runDir, config);
+
+  const result: TrainResult = { runDir, step: state.step, trainSeconds: state.trainSeconds, secondsPerStep: 0, losses: {}, checkpoint: resumeFrom };
+  if (state.step >= steps) return result;
+
+  const pool = await WorkerPool.create(
+    {
+      generator: config.arch,
+      discriminator: config.discriminator,
+      perceptual: { name: config.perceptual.name, layer: config.perceptual.layer, ...(config.perceptual.vgg19Weights ? { weightsPath: config.perceptual.vgg19Weights } : {}) },
+      backend: config.backend,
+    },
+    { workers: options.workers ?? defaultWorkerCount() },
+  );
+  const checkpointEvery = options.checkpointEvery ?? 100;
+  const sampleEvery = options.sampleEvery ?? 100;
+  const keep = options.keepCheckpoints ?? 3;
+  const save = async (): Promise<string> => writeCheckpoint(runDir, {
+    step: state.step, generator: config.arch, discriminator: config.discriminator, g: state.g, d: state.d, gAdam: state.gAdam, dAdam: state.dAdam,
+    rngState: state.rng.getState(), loader: loader.getState(), trainSeconds: state.trainSeconds,
+  }, keep);
+  let sessionSeconds = 0;
+  let sessionSteps = 0;
+  let lastSaved = resumeFrom !== undefined ? state.step : -1;
+  try {
+    const samples = sampleEvery > 0 ? await loader.fixedPhotos(options.sampleCount ?? 4) : undefined;
+    while (state.step < steps) {
+      if (options.signal?.aborted) {
+        if (lastSaved !== state.step) result.checkpoint = await save();
+        throw new AbortedError(`stopped at step ${state.step}; resume with --resume`);
+      }
+      const started = performance.now();
+      const step = state.step + 1;
+      const phase = step <= config.pretrainSteps ? 'pretrain' : 'gan';
+      const batch = await loader.next(config.batch, state.rng, phase === 'gan');
+      const grads = await pool.step({ phase, n: config.batch, size: config.crop, ...batch }, config.weights, phase === 'gan' ? { g: state.g, d: state.d } : { g: state.g });
+      const adam = { lr: config.lr, beta1: config.beta1, beta2: config.beta2 };
+      adamStep(state.g, grads.gGrads, state.gAdam, adam);
+      if (grads.dGrads) adamStep(state.d, grads.dGrads, state.dAdam, adam);
+      const seconds = (performance.now() - started) / 1000;
+      state.step = step;
+      state.trainSeconds += seconds;
+      sessionSeconds += seconds;
+      sessionSteps += 1;
+      const line: MetricsLine = { step, phase, lr: config.lr, seconds: Math.round(seconds * 1000) / 1000, losses: grads.losses, time: new Date().toISOString() };
+      await appendMetrics(runDir, line);
+      result.losses = grads.losses;
+      options.onStep?.(line, steps);
+      if (samples && samples.n > 0 && (step % sampleEvery === 0 || step === steps)) {
+        const generated = await pool.generate(state.g, samples.photos, samples.n, config.crop);
+        await mkdir(path.join(runDir, SAMPLES_DIR), { recursive: true });
+        await writeSampleGrid(path.join(runDir, SAMPLES_DIR, `step-${String(step).padStart(8, '0')}.png`), samples.photos, generated, samples.n, config.crop);
+      }
+      if (step % checkpointEvery === 0 || step === steps) {
+        result.checkpoint = await save();
+        lastSaved = step;
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  result.step = state.step;
+  result.trainSeconds = state.trainSeconds;
+  result.secondsPerStep = sessionSteps > 0 ? sessionSeconds / sessionSteps : 0;
+  return result;
+}
