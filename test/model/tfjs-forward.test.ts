@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initTfjs } from '../../src/engine/tfjs-backend.js';
+import { initParams } from '../../src/model/params.js';
+import { getArchitecture } from '../../src/model/spec.js';
+import { forward, padEdgeToMultiple, paramsToTensors, paramsToVariables, stylizeImagesTf, tensorsToParams } from '../../src/model/tfjs-forward.js';
+
+test('generators keep H and W; the discriminator gives 1/4-resolution logits', async () => {
+  await initTfjs('wasm');
+  for (const [arch, expected] of [['fast', [2, 16, 24, 3]], ['cartoongan', [2, 16, 24, 3]], ['patchgan', [2, 4, 6, 1]]] as const) {
+    const spec = getArchitecture(arch);
+    const vars = paramsToTensors(initParams(spec, 1));
+    const y = tf.tidy(() => forward(spec, vars, tf.randomUniform([2, 16, 24, 3], -1, 1) as tf.Tensor4D));
+    assert.deepEqual(y.shape, expected, arch);
+    assert.ok(y.dataSync().every(Number.isFinite));
+  }
+});
+
+test('forward names a missing parameter', async () => {
+  await initTfjs('wasm');
+  const spec = getArchitecture('fast');
+  const vars = paramsToTensors(initParams(spec, 1));
+  delete vars['up1/norm/scale'];
+  assert.throws(() => forward(spec, vars, tf.zeros([1, 8, 8, 3])), /missing parameter 'up1\/norm\/scale'/);
+});
+
+test('gradients reach every parameter of fast and patchgan (cpu backend)', async () => {
+  // The wasm backend needs the trainer's Conv2DBackpropFilter kernel; the cpu backend has all.
+  await initTfjs('cpu');
+  for (const arch of ['fast', 'patchgan'] as const) {
+    const spec = getArchitecture(arch);
+    const vars = paramsToVariables(initParams(spec, 2), true, `${arch}/`);
+    const x = tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
+    const { grads } = tf.variableGrads(() => tf.mean(tf.square(forward(spec, vars, x))) as tf.Scalar, Object.values(vars));
+    for (const [name, v] of Object.entries(vars)) {
+      const g = grads[v.name];
+      assert.ok(g, `${arch}: no gradient for ${name}`);
+      assert.ok(g.dataSync().every(Number.isFinite), `${arch}: non-finite gradient for ${name}`);
+      // A conv bias right before an instance norm is cancelled by it (gradient ~0), so only kernels
+      // and norm parameters must move.
+      if (!name.endsWith('/bias') || name.includes('norm')) assert.ok(g.dataSync().some((e) => e !== 0), `${arch}: zero gradient for ${name}`);
+    }
+    for (const v of Object.values(vars)) v.dispose();
+  }
+});
+
+test('tensorsToParams reads back what paramsToTensors wrote', async () => {
+  await initTfjs('wasm');
+  const spec = getArchitecture('fast');
+  const p = initParams(spec, 9);
+  const q = tensorsToParams(paramsToTensors(p), p.keys());
+  assert.deepEqual([...q.keys()], [...p.keys()]);
+  assert.deepEqual(q.get('res2/conv2/kernel')?.data, p.get('res2/conv2/kernel')?.data);
+});
+
+test('padEdgeToMultiple repeats the last row and column', async () => {
+  await initTfjs('wasm');
+  const x = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]);
+  const y = padEdgeToMultiple(x, 4);
+  assert.deepEqual(y.shape, [1, 4, 4, 1]);
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 3, 4, 5, 6, 6, 4, 5, 6, 6, 4, 5, 6, 6]);
+  assert.equal(padEdgeToMultiple(tf.zeros([1, 8, 4, 2]) as tf.Tensor4D, 4).shape[1], 8);
+});
+
+test('stylizeImagesTf returns 0..255 integers of the input size', async () => {
+  await initTfjs('wasm');
+  const spec = getArchitecture('fast');
+  const vars = paramsToTensors(initParams(spec, 1));
+  const images = tf.randomUniform([1, 13, 10, 3], 0, 256, 'int32', 3) as tf.Tensor4D;
+  const y = stylizeImagesTf(spec, vars, images);
+  assert.deepEqual(y.shape, [1, 13, 10, 3]);
+  assert.equal(y.dtype, 'int32');
+  const v = y.dataSync();
+  assert.ok(v.every((e) => Number.isInteger(e) && e >= 0 && e <= 255));
+  assert.ok(new Set(v).size > 10, 'output is not constant');
+  assert.throws(() => stylizeImagesTf(getArchitecture('patchgan'), vars, images), /not a generator/);
+});
