@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseServeArgs } from '../../src/cli/commands/serve.js';
+import { UsageError } from '../../src/errors.js';
+
+test('defaults bind to loopback on 8080 with the onnx engine on the CPU', () => {
+  const a = parseServeArgs([]);
+  assert.equal(a.server.host, '127.0.0.1');
+  assert.equal(a.server.port, 8080);
+  assert.equal(a.server.token, undefined);
+  assert.deepEqual(a.server.iceServers, []);
+  assert.equal(a.engine, 'onnx');
+  assert.equal(a.device, 'cpu');
+});
+
+test('flags map to server options', () => {
+  const a = parseServeArgs(['--host', '0.0.0.0', '--port', '0', '--token', 'abcdefgh1', '--source', 'clip.mp4', '--allow-origin', 'http://localhost:5173', '--stun', 'stun:stun.example:3478', '--turn', 'turn:t.example', '--turn-user', 'u', '--turn-pass', 'p', '--max-sessions', '3']);
+  assert.equal(a.server.host, '0.0.0.0');
+  assert.equal(a.server.port, 0);
+  assert.equal(a.server.token, 'abcdefgh1');
+  assert.equal(a.server.source, 'clip.mp4');
+  assert.deepEqual(a.server.allowOrigins, ['http://localhost:5173']);
+  assert.deepEqual(a.server.iceServers, [{ urls: 'stun:stun.example:3478' }, { urls: 'turn:t.example', username: 'u', credential: 'p' }]);
+  assert.equal(a.server.maxSessions, 3);
+});
+
+test('bad flags are usage errors', () => {
+  for (const argv of [['--port', '70000'], ['--token', 'short'], ['--engine', 'torch'], ['--allow-origin', 'evil'], ['--turn', 'turn:x'], ['--stun', 'http://x'], ['stray']]) {
+    assert.throws(() => parseServeArgs(argv), UsageError, argv.join(' '));
+  }
+  assert.throws(() => parseServeArgs(['--bogus']), /bogus/);
+});
