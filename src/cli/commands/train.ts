@@ -1,0 +1,118 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../errors.js';
+import type { CommandModule } from '../main.js';
+import { createProgress } from '../progress.js';
+
+const help = `Usage: japananime train --photos <dir> --anime <dir> --out <run> [options]
+       japananime train --out <run> --resume --steps N
+
+Trains a generator: content-only pretraining, then the GAN phase (adversarial + content + style),
+data parallel over worker threads. Writes <run>/metrics.jsonl (one line per step), sample grids in
+<run>/samples, and checkpoints in <run>/checkpoints; Ctrl-C writes a checkpoint and stops.
+
+Options:
+  --photos DIR          dataset folder with photos/{train,val} (from 'japananime dataset photos')
+  --anime DIR           dataset folder with anime/ and anime_smooth/ (from 'japananime dataset film')
+  --out DIR             run folder (required)
+  --arch A              fast | cartoongan (default: fast)
+  --steps N             total steps the run reaches, pretraining included (default: 2000)
+  --pretrain-steps N    content-only steps at the start (default: min(200, steps/10))
+  --resume              continue the run in --out from its latest checkpoint up to --steps
+  --workers N           gradient worker threads (default: number of cores; 1 = in-process)
+  --batch N             images per step (default: 4)
+  --crop N              training crop size, a multiple of 4 (default: 256)
+  --lr X                Adam learning rate (default: 1e-4)
+  --beta1 X             Adam beta1 (default: 0.5)
+  --content-weight X    content loss weight (default: 10)
+  --style-weight X      style (Gram) loss weight (default: 1)
+  --adv-weight X        generator adversarial loss weight (default: 1)
+  --edge-weight X       weight of D's smoothed-anime term (default: 1)
+  --perceptual P        mobilenetv2 | vgg19 (default: mobilenetv2, works offline)
+  --perceptual-layer L  feature layer (default: block_6_expand_relu / block4_conv4)
+  --vgg19-weights FILE  Keras vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (for --perceptual vgg19)
+  --seed N              seed of weights, data order, crops (default: 0)
+  --checkpoint-every N  steps between checkpoints (default: 100)
+  --keep N              checkpoints kept (default: 3)
+  --sample-every N      steps between sample grids, 0 = none (default: 100)
+  --backend B           wasm | cpu (default: wasm)
+  --json                one JSON line per step, then a summary
+`;
+
+function num(name: string, text: string | undefined, opts: { int?: boolean; min?: number } = {}): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
+    throw new UsageError(`--${name} must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, not '${text}'`);
+  }
+  return n;
+}
+
+export const command: CommandModule = {
+  summary: 'train a style (pretraining + GAN), resumable, data parallel',
+  help,
+  async run(argv, signal) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        photos: { type: 'string' }, anime: { type: 'string' }, out: { type: 'string' }, arch: { type: 'string' },
+        steps: { type: 'string' }, 'pretrain-steps': { type: 'string' }, resume: { type: 'boolean', default: false },
+        workers: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
+        beta1: { type: 'string' }, 'content-weight': { type: 'string' }, 'style-weight': { type: 'string' },
+        'adv-weight': { type: 'string' }, 'edge-weight': { type: 'string' }, perceptual: { type: 'string' },
+        'perceptual-layer': { type: 'string' }, 'vgg19-weights': { type: 'string' }, seed: { type: 'string' },
+        'checkpoint-every': { type: 'string' }, keep: { type: 'string' }, 'sample-every': { type: 'string' },
+        backend: { type: 'string' }, json: { type: 'boolean', default: false },
+      },
+    });
+    void positionals;
+    if (!values.out) throw new UsageError('train needs --out <run folder>');
+    if (values.arch !== undefined && values.arch !== 'fast' && values.arch !== 'cartoongan') throw new UsageError(`--arch must be fast or cartoongan, not '${values.arch}'`);
+    if (values.perceptual !== undefined && values.perceptual !== 'mobilenetv2' && values.perceptual !== 'vgg19') throw new UsageError(`--perceptual must be mobilenetv2 or vgg19, not '${values.perceptual}'`);
+    if (values.backend !== undefined && values.backend !== 'wasm' && values.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, not '${values.backend}'`);
+    if (!values.resume && !values.photos) throw new UsageError('a new run needs --photos <dir> (or --resume)');
+    const weights: Record<string, number> = {};
+    for (const [flag, key] of [['content-weight', 'content'], ['style-weight', 'style'], ['adv-weight', 'adversarial'], ['edge-weight', 'edge']] as const) {
+      const v = num(flag, values[flag], { min: 0 });
+      if (v !== undefined) weights[key] = v;
+    }
+    const { train } = await import('../../train/trainer.js');
+    const progress = createProgress({ json: values.json, unit: 'steps', label: 'train' });
+    const result = await train({
+      photos: values.photos,
+      anime: values.anime,
+      out: values.out,
+      arch: values.arch as 'fast' | 'cartoongan' | undefined,
+      steps: num('steps', values.steps, { int: true, min: 1 }),
+      pretrainSteps: num('pretrain-steps', values['pretrain-steps'], { int: true, min: 0 }),
+      resume: values.resume,
+      workers: num('workers', values.workers, { int: true, min: 1 }),
+      batch: num('batch', values.batch, { int: true, min: 1 }),
+      crop: num('crop', values.crop, { int: true, min: 16 }),
+      lr: num('lr', values.lr, { min: 0 }),
+      beta1: num('beta1', values.beta1, { min: 0 }),
+      weights,
+      perceptual: values.perceptual as 'mobilenetv2' | 'vgg19' | undefined,
+      perceptualLayer: values['perceptual-layer'],
+      vgg19Weights: values['vgg19-weights'],
+      seed: num('seed', values.seed, { int: true, min: 0 }),
+      checkpointEvery: num('checkpoint-every', values['checkpoint-every'], { int: true, min: 1 }),
+      keepCheckpoints: num('keep', values.keep, { int: true, min: 1 }),
+      sampleEvery: num('sample-every', values['sample-every'], { int: true, min: 0 }),
+      backend: values.backend as 'wasm' | 'cpu' | undefined,
+      command: ['japananime', 'train', ...argv].join(' '),
+      signal,
+      onStep: (line, total) => {
+        if (values.json) process.stdout.write(JSON.stringify({ type: 'step', ...line }) + '\n');
+        else progress.update(line.step, total, { phase: line.phase });
+      },
+    } as Parameters<typeof train>[0]);
+    progress.finish({ ...result });
+    if (!values.json) {
+      const losses = Object.entries(result.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+      process.stderr.write(`trained ${result.runDir} to step ${result.step} (${result.secondsPerStep.toFixed(2)} s/step this session)${losses ? `: ${losses}` : ''}\n`);
+    }
+    return 0;
+  },
+};
