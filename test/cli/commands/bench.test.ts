@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UsageError } from '../../../src/errors.js';
+import { parseBenchArgs } from '../../../src/cli/commands/bench.js';
+import { formatBenchTable, noiseFrames, runModelBench } from '../../../bench/model-bench.js';
+
+test('parseBenchArgs: defaults and every flag', () => {
+  assert.deepEqual(parseBenchArgs([]), { bench: { batch: 1, iterations: 5 }, json: false, pipeline: undefined });
+  const a = parseBenchArgs(['--arch', 'fast', '--size', '320x240', '--batch', '4', '--iterations', '2', '--threads', '0', '--engine', 'tfjs', '--json', '--pipeline', 'clip.mp4']);
+  assert.deepEqual(a, { bench: { archs: ['fast'], width: 320, height: 240, batch: 4, iterations: 2, threads: 0, engine: 'tfjs' }, json: true, pipeline: 'clip.mp4' });
+  assert.deepEqual(parseBenchArgs(['--model', 'a', '--model', 'b/c', '--device', 'cuda']).bench, { models: ['a', 'b/c'], batch: 1, iterations: 5, device: 'cuda' });
+});
+
+test('parseBenchArgs: bad values are usage errors naming the flag', () => {
+  const cases: [string[], RegExp][] = [
+    [['--arch', 'patchgan'], /--arch must be one of cartoongan, fast/],
+    [['--size', '256'], /--size must look like 256x256/],
+    [['--size', '0x5'], /--size/],
+    [['--batch', '0'], /--batch must be a whole number ≥ 1/],
+    [['--iterations', 'x'], /--iterations/],
+    [['--engine', 'torch'], /--engine must be onnx or tfjs/],
+    [['--device', 'tpu'], /--device must be cpu or cuda/],
+    [['--model', 'm', '--arch', 'fast'], /cannot be combined/],
+    [['extra'], /unexpected argument 'extra'/],
+  ];
+  for (const [argv, pattern] of cases) assert.throws(() => parseBenchArgs(argv), (err: unknown) => err instanceof UsageError && pattern.test(err.message), argv.join(' '));
+  assert.throws(() => parseBenchArgs(['--frobnicate']), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' });
+});
+
+test('runModelBench measures both architectures in one run and formats a table with the ratio', async () => {
+  const result = await runModelBench({ width: 24, height: 16, iterations: 1, threads: 1 });
+  assert.deepEqual(result.rows.map((r) => r.architecture), ['fast', 'cartoongan']);
+  for (const r of result.rows) {
+    assert.equal(r.iterations, 1);
+    assert.ok(r.msPerFrame > 0 && Number.isFinite(r.fps) && r.gflops > 0);
+    // GFLOP/s is 2 x MACs of the padded 24x16 frame per second.
+    assert.ok(Math.abs(r.gflops - (2 * r.gmacFrame) / (r.msPerFrame / 1000)) < 1e-6 * r.gflops);
+  }
+  assert.ok(result.fastOverCartoongan !== undefined && result.fastOverCartoongan > 0);
+  const table = formatBenchTable(result);
+  assert.match(table, /^model\s+engine\s+params\s+GMAC@256²/);
+  assert.match(table, /fast\s+onnx\/cpu\s+1\.08M\s+5\.20\s+24x16/);
+  assert.match(table, /cartoongan\s+onnx\/cpu\s+11\.13M\s+54\.38/);
+  assert.match(table, /fast\/cartoongan speed-up: \d+\.\dx/);
+});
+
+test('noiseFrames is deterministic', () => {
+  const [a] = noiseFrames(4, 3, 1, 9);
+  const [b] = noiseFrames(4, 3, 1, 9);
+  assert.deepEqual(a?.data, b?.data);
+  assert.equal(a?.data.length, 36);
+});
