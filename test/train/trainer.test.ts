@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { createStylizer } from '../../src/engine/create-stylizer.js';
+import { JapananimeError } from '../../src/errors.js';
+import { listCheckpoints } from '../../src/train/checkpoint.js';
+import { exportRun } from '../../src/train/export-run.js';
+import { readMetrics } from '../../src/train/metrics.js';
+import { train, type TrainOptions } from '../../src/train/trainer.js';
+import { makeTinyDataset } from './tiny-dataset.js';
+
+let dir = '';
+let data = '';
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'trainer-test-'));
+  data = await makeTinyDataset(path.join(dir, 'data'), { size: 64, count: 2 });
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base = (out: string): TrainOptions => ({ photos: data, anime: data, out: path.join(dir, out), batch: 2, crop: 32, workers: 1, sampleEvery: 0 });
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+test('fast: content loss falls during pretraining, GAN losses are finite, run folder is complete', async () => {
+  const out = path.join(dir, 'fast');
+  const result = await train({ ...base('fast'), crop: 64, steps: 8, pretrainSteps: 6, lr: 1e-3, sampleEvery: 4, checkpointEvery: 4 });
+  assert.equal(result.step, 8);
+  const lines = await readMetrics(out);
+  assert.deepEqual(lines.map((l) => l.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(lines.map((l) => l.phase), ['pretrain', 'pretrain', 'pretrain', 'pretrain', 'pretrain', 'pretrain', 'gan', 'gan']);
+  const content = lines.slice(0, 6).map((l) => l.losses['content']!);
+  assert.ok(mean(content.slice(-2)) < mean(content.slice(0, 2)) - 0.02, `content loss did not fall: ${content.join(', ')}`);
+  for (const l of lines.slice(6)) {
+    for (const key of ['content', 'style', 'g_adv', 'g_total', 'd_real', 'd_fake', 'd_smooth', 'd_total']) {
+      assert.ok(Number.isFinite(l.losses[key]), `${key} at step ${l.step}: ${l.losses[key]}`);
+    }
+    assert.ok(l.seconds > 0 && l.lr === 1e-3);
+  }
+  assert.ok(existsSync(path.join(out, 'samples', 'step-00000004.png')));
+  assert.ok(existsSync(path.join(out, 'samples', 'step-00000008.png')));
+  assert.deepEqual((await listCheckpoints(out)).map((c) => c.step), [4, 8]);
+});
+
+test('resume continues at the exact next step: 4 steps straight = 2 steps + resume to 4', async () => {
+  const straight = await train({ ...base('straight'), steps: 4, pretrainSteps: 2 });
+  await train({ ...base('split'), steps: 2, pretrainSteps: 2 });
+  const resumed = await train({ out: path.join(dir, 'split'), resume: true, steps: 4, workers: 1, sampleEvery: 0 });
+  assert.equal(resumed.step, 4);
+  for (const file of ['g.bin', 'd.bin', 'g_adam_v.bin', 'd_adam_m.bin', 'state.json']) {
+    const a = await readFile(path.join(straight.checkpoint!, file));
+    const b = await readFile(path.join(resumed.checkpoint!, file));
+    if (file === 'state.json') {
+      const [sa, sb] = [JSON.parse(a.toString()), JSON.parse(b.toString())];
+      delete sa.trainSeconds;
+      delete sb.trainSeconds;
+      assert.deepEqual(sa, sb);
+    } else assert.ok(a.equals(b), `${file} differs after resume`);
+  }
+  // The D of the resumed run was trained (GAN steps 3 and 4), so equality is not trivial.
+  const lines = await readMetrics(path.join(dir, 'split'));
+  assert.deepEqual(lines.map((l) => [l.step, l.phase]), [[1, 'pretrain'], [2, 'pretrain'], [3, 'gan'], [4, 'gan']]);
+});
+
+test('Ctrl-C writes a checkpoint first; a half-written checkpoint never breaks resume', async () => {
+  const controller = new AbortController();
+  const out = path.join(dir, 'abort');
+  await assert.rejects(
+    train({ ...base('abort'), steps: 10, pretrainSteps: 10, signal: controller.signal, onStep: (l) => { if (l.step === 2) controller.abort(); } }),
+    (e: unknown) => e instanceof JapananimeError && e.code === 'E_ABORTED',
+  );
+  assert.deepEqual((await listCheckpoints(out)).map((c) => c.step), [2]);
+  // A writer killed mid-checkpoint leaves a temp folder (and maybe a step folder without state.json).
+  await mkdir(path.join(out, 'checkpoints', '.step-00000003.999.in-progress'), { recursive: true });
+  await mkdir(path.join(out, 'checkpoints', 'step-00000003'), { recursive: true });
+  await writeFile(path.join(out, 'checkpoints', 'step-00000003', 'g.bin'), Buffer.alloc(10));
+  assert.deepEqual((await listCheckpoints(out)).map((c) => c.step), [2]);
+  const r = await train({ out, resume: true, steps: 3, workers: 1, sampleEvery: 0 });
+  assert.equal(r.step, 3);
+  assert.deepEqual((await readMetrics(out)).map((l) => l.step), [1, 2, 3]);
+  assert.ok(!existsSync(path.join(out, 'checkpoints', '.step-00000003.999.in-progress')));
+});
+
+test('cartoongan trains 2 steps at 64x64 and the export runs in ONNX Runtime', async () => {
+  const out = path.join(dir, 'cartoongan');
+  const r = await train({ ...base('cartoongan'), arch: 'cartoongan', crop: 64, steps: 2, pretrainSteps: 1 });
+  for (const v of Object.values(r.losses)) assert.ok(Number.isFinite(v));
+  assert.ok('d_total' in r.losses);
+  const modelDir = path.join(dir, 'cartoongan-model');
+  const pkg = await exportRun({ run: out, out: modelDir });
+  assert.equal(pkg.meta.architecture, 'cartoongan');
+  assert.equal(pkg.meta.training['steps'], 2);
+  assert.match(JSON.stringify(pkg.meta.training['perceptual']), /nsfwjs/);
+  const meta = JSON.parse(await readFile(path.join(modelDir, 'meta.json'), 'utf8')) as { training: { finalLosses: Record<string, number> } };
+  assert.ok(Number.isFinite(meta.training.finalLosses['g_total']));
+  const stylizer = await createStylizer({ model: modelDir, engine: 'onnx' });
+  try {
+    const width = 40;
+    const height = 28;
+    const frame = { data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256), width, height, pts: 0, index: 0 };
+    const [res] = await stylizer.run([frame]);
+    assert.equal(res!.width, width);
+    assert.equal(res!.height, height);
+    assert.equal(res!.data.length, width * height * 3);
+    assert.ok(new Set(res!.data).size > 1, 'output is not a constant image');
+  } finally {
+    await stylizer.close();
+  }
+});
+
+test('bad input is one typed line: missing/empty dataset, images smaller than the crop, another arch on resume', async () => {
+  const oneLine = (code: string, re: RegExp) => (e: unknown): boolean => {
+    assert.ok(e instanceof JapananimeError, String(e));
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, re);
+    assert.ok(!e.message.includes('\n'));
+    return true;
+  };
+  await assert.rejects(train({ ...base('bad1'), photos: path.join(dir, 'nope'), steps: 1 }), oneLine('E_DATASET_INVALID', /not found/));
+  const empty = path.join(dir, 'empty');
+  await mkdir(path.join(empty, 'photos', 'train'), { recursive: true });
+  await assert.rejects(train({ ...base('bad2'), photos: empty, steps: 1 }), oneLine('E_DATASET_INVALID', /empty/));
+  await assert.rejects(train({ ...base('bad3'), crop: 128, steps: 1 }), oneLine('E_DATASET_INVALID', /smaller than the crop 128/));
+  await assert.rejects(train({ out: path.join(dir, 'straight'), resume: true, arch: 'cartoongan', steps: 6 }), oneLine('E_RUN_INVALID', /trained with --arch fast/));
+  await assert.rejects(train({ out: path.join(dir, 'never'), resume: true, steps: 6 }), oneLine('E_RUN_INVALID', /not a training run/));
+  await assert.rejects(train({ ...base('straight'), steps: 6 }), oneLine('E_RUN_INVALID', /already holds a run/));
+});
