@@ -49,6 +49,11 @@ const overlay = $<HTMLPreElement>('overlay');
 const stats: ViewerStats = { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null, mode: null, state: 'idle' };
 let serverStats: ServerSessionStats | null = null;
 let latencies: number[] = [];
+/** Every latency sample of this session (capped), for benchmarks' percentiles. */
+let latencyLog: number[] = [];
+function logLatency(ms: number): void {
+  if (latencyLog.length < 100_000) latencyLog.push(ms);
+}
 let broadcast = false;
 let stopCurrent: (() => void) | null = null;
 let camera: MediaStream | null = null;
@@ -171,6 +176,10 @@ async function startWebRtc(): Promise<() => void> {
   // Count shown frames and estimate the end-to-end latency from the RTP stats: the camera frame's
   // encode + network + server (measured there) + network + jitter buffer + decode.
   let shown = 0;
+  let shownAtLastPoll = 0;
+  let polls = 0;
+  let sendFps = camFps;
+  const sender = peer.getSenders().find((x) => x.track?.kind === 'video');
   const countFrame = (): void => {
     shown++;
     stylizedVideo.requestVideoFrameCallback(countFrame);
@@ -199,6 +208,23 @@ async function startWebRtc(): Promise<() => void> {
         }
         if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rttMs = 1000 * Number(s.currentRoundTripTime);
       });
+      // The server keeps only the newest frame: frames sent faster than it stylizes are encoded,
+      // sent and decoded for nothing. Cap the camera's send rate at twice the output rate.
+      polls++;
+      if (sender && polls % 4 === 0) {
+        const outFps = (shown - shownAtLastPoll) / 2;
+        shownAtLastPoll = shown;
+        const target = Math.max(5, Math.min(camFps, Math.ceil(outFps * 2) + 2));
+        if (target !== sendFps) {
+          sendFps = target;
+          const p = sender.getParameters();
+          const enc = p.encodings[0];
+          if (enc) {
+            enc.maxFramerate = target;
+            void sender.setParameters(p).catch(() => undefined);
+          }
+        }
+      }
       stats.framesIn = broadcast ? 0 : sent;
       stats.framesOut = shown;
       stats.dropped = (serverStats?.dropped ?? 0) + lost;
@@ -206,6 +232,7 @@ async function startWebRtc(): Promise<() => void> {
         const serverMs = broadcast ? (serverStats?.modelMs ?? 0) : (serverStats?.serverMs ?? 0);
         const latency = (broadcast ? 0 : encodeMs) + rttMs + serverMs + jitterMs + decodeMs;
         stats.latencyMs = Math.round(latency * 10) / 10;
+        logLatency(stats.latencyMs);
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'report', latencyMs: stats.latencyMs }));
       }
     });
@@ -223,12 +250,15 @@ async function startWebSocket(): Promise<() => void> {
   if (!ctx) throw new Error('no 2d canvas');
   let inFlight = 0;
   let lastShownId = -1;
+  let lastSendAt = 0;
+  let lastModelMs = 0;
   const ws = await openSocket('ws', (_ws, data) => {
     if (!(data instanceof ArrayBuffer)) return;
     const parsed = decodeFrameMessage(new Uint8Array(data));
     if (!parsed) return;
     inFlight = Math.max(0, inFlight - 1);
     const { header, payload } = parsed;
+    if (header.modelUs > 0) lastModelMs = header.modelUs / 1000;
     if (header.frameId <= lastShownId && !broadcast) return;
     lastShownId = header.frameId;
     void createImageBitmap(new Blob([payload as BlobPart], { type: header.codec === 'webp' ? 'image/webp' : 'image/jpeg' })).then((bitmap) => {
@@ -238,6 +268,7 @@ async function startWebSocket(): Promise<() => void> {
       bitmap.close();
       stats.framesOut++;
       latencies.push(now() - header.captureTs);
+      logLatency(now() - header.captureTs);
       if (latencies.length > 60) latencies.shift();
       stats.latencyMs = median(latencies);
     });
@@ -260,7 +291,11 @@ async function startWebSocket(): Promise<() => void> {
     // skipped (counted as dropped), so latency stays at one model time plus transport.
     timer = setInterval(() => {
       if (!gctx || ws.readyState !== WebSocket.OPEN || originalVideo.videoWidth === 0) return;
-      if (encoding || inFlight >= 2 || ws.bufferedAmount > 0) {
+      // A second frame goes out only when the one in flight is nearly done (85% of the last model
+      // time since it left): it then arrives just as the model frees up, so it neither waits in the
+      // server's slot (latency) nor leaves the model idle (throughput).
+      const early = inFlight === 1 && performance.now() - lastSendAt < 0.85 * lastModelMs;
+      if (encoding || inFlight >= 2 || early || ws.bufferedAmount > 0) {
         skippedLocally++;
         return;
       }
@@ -277,6 +312,7 @@ async function startWebSocket(): Promise<() => void> {
             const id = frameId++;
             ws.send(encodeFrameMessage({ codec: 'jpeg', frameId: id, captureTs, width: grab.width, height: grab.height, modelUs: 0 }, new Uint8Array(buf)));
             inFlight++;
+            lastSendAt = performance.now();
             stats.framesIn++;
           });
         },
@@ -297,6 +333,7 @@ async function start(): Promise<void> {
   startButton.disabled = true;
   stopButton.disabled = false;
   latencies = [];
+  latencyLog = [];
   Object.assign(stats, { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null });
   try {
     if (!broadcast) {
@@ -360,6 +397,8 @@ declare global {
     japananime: {
       stats(): { transport: Transport | null; framesIn: number; framesOut: number; dropped: number; latencyMs: number | null };
       details(): ViewerStats;
+      /** Every end-to-end latency sample (ms) since start: exact per frame over WebSocket, an estimate every 0.5 s over WebRTC. */
+      latencies(): number[];
       start(): Promise<void>;
       stop(): void;
       grab(): { original: ReturnType<typeof grabPixels>; stylized: ReturnType<typeof grabPixels> };
@@ -370,6 +409,7 @@ declare global {
 window.japananime = {
   stats: () => ({ transport: stats.transport, framesIn: stats.framesIn, framesOut: stats.framesOut, dropped: stats.dropped, latencyMs: stats.latencyMs }),
   details: () => ({ ...stats }),
+  latencies: () => [...latencyLog],
   start,
   stop,
   grab: () => ({
