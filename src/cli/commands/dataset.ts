@@ -17,7 +17,8 @@ Common options:
   --crops-per-frame <N>   random crops per kept frame or image (default 4)
   --val-fraction <F>      fraction of frames for the validation split (default 0.1)
   --seed <N>              seed of crop positions and split (default 1)
-  --dedupe-bits <N>       frames within N bits (of 64) of a kept frame's dHash are duplicates; -1 = off (default 8)
+  --dedupe-bits <N>       frames within N bits (of 64) of a kept frame's dHash are duplicates; -1 = off
+                          (default 8 for film, 4 for photos)
   --max-short-side <N>    scale frames/images down to this shorter side first; 0 = never (default 720)
   --upscale-small         upscale pictures smaller than the crop instead of skipping them
   --json                  one JSON object a line: progress, then the summary

@@ -33,7 +33,11 @@ export interface CommonDatasetOptions {
   valFraction?: number;
   /** Seed of the crop positions and of the split; same seed, same dataset. Default: 1. */
   seed?: number;
-  /** Frames whose dHash is within this many bits (of 64) of a kept frame are duplicates. Default: 8. */
+  /**
+   * Frames whose dHash is within this many bits (of 64) of a kept frame are duplicates; -1 turns it
+   * off. Default: 8 for films (shots of one scene), 4 for photos (distinct landscapes with a similar
+   * horizon often lie 5–8 bits apart).
+   */
   dedupeThreshold?: number;
   /** Frames and images are scaled down so their shorter side is at most this (0 = never). Default: 720. */
   maxShortSide?: number;
@@ -105,12 +109,13 @@ function check(ok: boolean, message: string): void {
 }
 
 function resolveCommon(kind: DatasetKind, o: CommonDatasetOptions): Resolved {
+  const defaultDedupe = kind === 'anime' ? 8 : 4;
   check(typeof o.out === 'string' && o.out.length > 0, 'an output folder is required (--out <dir>)');
   const cropSize = o.cropSize ?? 256;
   const cropsPerFrame = o.cropsPerFrame ?? 4;
   const valFraction = o.valFraction ?? 0.1;
   const seed = o.seed ?? 1;
-  const dedupeThreshold = o.dedupeThreshold ?? 8;
+  const dedupeThreshold = o.dedupeThreshold ?? defaultDedupe;
   const maxShortSide = o.maxShortSide ?? 720;
   const cannyLow = o.cannyLow ?? 40;
   const cannyHigh = o.cannyHigh ?? 100;
