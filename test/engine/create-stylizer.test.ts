@@ -9,7 +9,7 @@ import { saveModelPackage } from '../../src/model/model-package.js';
 import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 
-test('createStylizer loads a package folder and defaults to ONNX Runtime on the cpu', async () => {
+void test('createStylizer loads a package folder and defaults to ONNX Runtime on the cpu', async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'japananime-cs-'));
   try {
     const spec = getArchitecture('fast');
@@ -31,7 +31,7 @@ test('createStylizer loads a package folder and defaults to ONNX Runtime on the 
   }
 });
 
-test('createStylizer reports bad options and missing models as typed errors', async () => {
+void test('createStylizer reports bad options and missing models as typed errors', async () => {
   await assert.rejects(createStylizer({ model: '/nonexistent/model/dir' }), ModelError);
   await assert.rejects(createStylizer({ engine: 'torch' as 'onnx' }), UsageError);
   await assert.rejects(createStylizer({ device: 'tpu' as 'cpu' }), UsageError);

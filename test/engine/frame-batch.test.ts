@@ -5,7 +5,7 @@ import { packFrames, unpackFrames } from '../../src/engine/frame-batch.js';
 
 const frame = (index: number, width = 3, height = 2, fill = index): Frame => ({ data: new Uint8Array(width * height * 3).fill(fill), width, height, pts: index * 0.04, index });
 
-test('packFrames concatenates frames in order; one frame is passed through without a copy', () => {
+void test('packFrames concatenates frames in order; one frame is passed through without a copy', () => {
   const frames = [frame(0), frame(1), frame(2)];
   const batch = packFrames(frames);
   assert.equal(batch.n, 3);
@@ -17,13 +17,13 @@ test('packFrames concatenates frames in order; one frame is passed through witho
   assert.equal(packFrames([single]).data, single.data);
 });
 
-test('packFrames rejects mixed sizes, bad lengths and empty batches', () => {
+void test('packFrames rejects mixed sizes, bad lengths and empty batches', () => {
   assert.throws(() => packFrames([frame(0), frame(1, 4, 2)]), /one batch must share its size: frame 1 is 4x2, frame 0 is 3x2/);
   assert.throws(() => packFrames([{ ...frame(0), data: new Uint8Array(5) }]), /5 bytes, expected 18/);
   assert.throws(() => packFrames([]), /empty batch/);
 });
 
-test('unpackFrames keeps size, pts and index and copies each frame', () => {
+void test('unpackFrames keeps size, pts and index and copies each frame', () => {
   const inputs = [frame(4), frame(5)];
   const output = Uint8Array.from({ length: 36 }, (_, i) => i);
   const out = unpackFrames(output, inputs);

@@ -20,7 +20,7 @@ function noise(index: number, width: number, height: number): Frame {
   return { data, width, height, pts: 10 + index / 30, index };
 }
 
-test('run keeps size, pts and index, and batching does not change the pixels', async () => {
+void test('run keeps size, pts and index, and batching does not change the pixels', async () => {
   const stylizer = await createOnnxStylizer(pkg, { threads: 1 });
   try {
     assert.match(stylizer.description, /^onnx\/cpu fast \(1\.08M params\)$/);
@@ -42,14 +42,14 @@ test('run keeps size, pts and index, and batching does not change the pixels', a
   }
 });
 
-test('close is idempotent and a closed stylizer refuses to run', async () => {
+void test('close is idempotent and a closed stylizer refuses to run', async () => {
   const stylizer = await createOnnxStylizer(pkg);
   await stylizer.close();
   await stylizer.close();
   await assert.rejects(stylizer.run([noise(0, 4, 4)]), /closed/);
 });
 
-test('concurrent runs are serialised and each gets its own frames back', async () => {
+void test('concurrent runs are serialised and each gets its own frames back', async () => {
   const stylizer = await createOnnxStylizer(pkg, { threads: 1 });
   try {
     const frames = [noise(0, 16, 12), noise(1, 16, 12), noise(2, 16, 12)];
@@ -60,7 +60,7 @@ test('concurrent runs are serialised and each gets its own frames back', async (
   }
 });
 
-test('cuda without the CUDA execution provider fails with the install step', async () => {
+void test('cuda without the CUDA execution provider fails with the install step', async () => {
   if (cudaProviderInstalled()) return; // a GPU machine: nothing to check here
   await assert.rejects(createOnnxStylizer(pkg, { device: 'cuda' }), (err: unknown) => {
     assert.ok(err instanceof BackendUnavailableError);
@@ -70,7 +70,7 @@ test('cuda without the CUDA execution provider fails with the install step', asy
   });
 });
 
-test('listExecutionProviders reports cpu available and a fix for cuda when missing', () => {
+void test('listExecutionProviders reports cpu available and a fix for cuda when missing', () => {
   const eps = listExecutionProviders();
   assert.deepEqual(eps.find((e) => e.name === 'cpu'), { name: 'cpu', available: true });
   const cuda = eps.find((e) => e.name === 'cuda');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { describeTfjsBackend, initTfjs, wasmBinaryDir } from '../../src/engine/tfjs-backend.js';
 
-test('initTfjs starts the wasm backend from node_modules, idempotently and concurrently', async () => {
+void test('initTfjs starts the wasm backend from node_modules, idempotently and concurrently', async () => {
   assert.ok(existsSync(path.join(wasmBinaryDir(), 'tfjs-backend-wasm-simd.wasm')));
   await Promise.all([initTfjs(), initTfjs('wasm'), initTfjs()]);
   assert.equal(tf.getBackend(), 'wasm');

@@ -17,7 +17,7 @@ const frames: Frame[] = [0, 1].map((index) => ({
   index: 100 + index,
 }));
 
-test('the tfjs engine keeps size/pts/index and matches the ONNX engine within 1 grey level', async () => {
+void test('the tfjs engine keeps size/pts/index and matches the ONNX engine within 1 grey level', async () => {
   const tfjs = await createTfjsStylizer(pkg);
   const onnx = await createOnnxStylizer(pkg, { threads: 1 });
   try {

@@ -24,9 +24,9 @@ function reference(x: Float32Array, [n, h, w, c]: number[], scale: number[], bia
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {
-  test(`instanceNormTf matches the definition (${backend})`, async () => {
+  void test(`instanceNormTf matches the definition (${backend})`, async () => {
     await initTfjs(backend);
-    const shape = [2, 5, 3, 4];
+    const shape: [number, number, number, number] = [2, 5, 3, 4];
     const x = tf.randomNormal(shape, 3, 2, 'float32', 11) as tf.Tensor4D;
     const scale = [1, 0.5, -2, 3];
     const bias = [0, 1, -1, 0.25];
@@ -36,7 +36,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - expected[i]!) < 1e-4, `at ${i}: ${got[i]} vs ${expected[i]}`);
   });
 
-  test(`instanceNormTf is differentiable: analytic gradient matches finite differences (${backend})`, async () => {
+  void test(`instanceNormTf is differentiable: analytic gradient matches finite differences (${backend})`, async () => {
     await initTfjs(backend);
     const x = tf.randomNormal([1, 4, 4, 2], 0, 1, 'float32', 5) as tf.Tensor4D;
     const scale = tf.tensor1d([1.5, -0.5]);

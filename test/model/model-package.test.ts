@@ -40,7 +40,7 @@ async function rejectsWith(dir: string, pattern: RegExp): Promise<void> {
   });
 }
 
-test('save then load gives back the same weights, meta and ONNX', async () => {
+void test('save then load gives back the same weights, meta and ONNX', async () => {
   assert.deepEqual((await readdir(good)).sort(), ['meta.json', 'model.onnx', 'tfjs']);
   assert.deepEqual((await readdir(path.join(good, 'tfjs'))).sort(), ['manifest.json', 'weights.bin']);
   const pkg = await loadModelPackage(good);
@@ -59,14 +59,14 @@ test('save then load gives back the same weights, meta and ONNX', async () => {
   assert.ok(Buffer.from(pkg.onnx).equals(Buffer.from(exportOnnx(spec, params, { metadata: { format: 'japananime-model' } }))));
 });
 
-test('model names resolve under models/, paths as paths, nothing to the default package', () => {
+void test('model names resolve under models/, paths as paths, nothing to the default package', () => {
   assert.equal(resolveModelDir(), DEFAULT_MODEL_DIR);
   assert.equal(resolveModelDir('shinkai-test-name'), path.join(MODELS_DIR, 'shinkai-test-name'));
   assert.equal(resolveModelDir('./a/b'), path.resolve('a/b'));
   assert.equal(resolveModelDir('/x/y'), '/x/y');
 });
 
-test('a missing folder, or a file instead of a folder, is named', async () => {
+void test('a missing folder, or a file instead of a folder, is named', async () => {
   await rejectsWith(path.join(root, 'nope'), /model package not found: .*nope/);
   await assert.rejects(loadModelPackage('no-such-model-name-xyz'), /model package not found: .*models\/no-such-model-name-xyz/);
   const file = path.join(root, 'file');
@@ -74,7 +74,7 @@ test('a missing folder, or a file instead of a folder, is named', async () => {
   await rejectsWith(file, /is not a folder/);
 });
 
-test('missing files are named', async () => {
+void test('missing files are named', async () => {
   for (const rel of ['meta.json', 'model.onnx', 'tfjs/manifest.json', 'tfjs/weights.bin']) {
     const dir = await copyOfGood(`missing-${rel.replace('/', '-')}`);
     await rm(path.join(dir, rel));
@@ -82,7 +82,7 @@ test('missing files are named', async () => {
   }
 });
 
-test('bad JSON, a foreign meta.json and an unknown or non-generator architecture are named', async () => {
+void test('bad JSON, a foreign meta.json and an unknown or non-generator architecture are named', async () => {
   const bad = await copyOfGood('bad-json');
   await writeFile(path.join(bad, 'meta.json'), '{"format": "japananime-model", ');
   await rejectsWith(bad, /meta\.json is not valid JSON/);
@@ -116,7 +116,7 @@ test('bad JSON, a foreign meta.json and an unknown or non-generator architecture
   await rejectsWith(newer, /format version 99/);
 });
 
-test('a corrupt or mismatched model.onnx is named', async () => {
+void test('a corrupt or mismatched model.onnx is named', async () => {
   const truncated = await copyOfGood('onnx-truncated');
   await truncate(path.join(truncated, 'model.onnx'), 1000);
   await rejectsWith(truncated, /model\.onnx is corrupt/);
@@ -131,7 +131,7 @@ test('a corrupt or mismatched model.onnx is named', async () => {
   await rejectsWith(other, /model\.onnx is a cartoongan network but meta\.json says fast/);
 });
 
-test('corrupt or foreign tfjs weights are named', async () => {
+void test('corrupt or foreign tfjs weights are named', async () => {
   const short = await copyOfGood('weights-short');
   await truncate(path.join(short, 'tfjs', 'weights.bin'), 1000);
   await rejectsWith(short, /tfjs weights are corrupt/);
@@ -144,7 +144,7 @@ test('corrupt or foreign tfjs weights are named', async () => {
   await rejectsWith(wrong, /tfjs weights do not fit architecture fast: missing parameter 'conv_in\/kernel'/);
 });
 
-test('saving over a package replaces it completely and leaves no temp folder', async () => {
+void test('saving over a package replaces it completely and leaves no temp folder', async () => {
   const parent = path.join(root, 'overwrite');
   await mkdir(parent);
   const dir = path.join(parent, 'pkg');
@@ -156,7 +156,7 @@ test('saving over a package replaces it completely and leaves no temp folder', a
   assert.deepEqual(pkg.params.get('conv_in/kernel')?.data, initParams(spec, 6).get('conv_in/kernel')?.data);
 });
 
-test('a failed save leaves the old package intact and removes its temp folder', async () => {
+void test('a failed save leaves the old package intact and removes its temp folder', async () => {
   const parent = path.join(root, 'failing');
   await mkdir(parent);
   const dir = path.join(parent, 'pkg');

@@ -6,7 +6,7 @@ import { OnnxType } from '../../src/model/onnx-graph.js';
 import { cloneParams, initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 
-test('samePads follows TensorFlow: the odd pixel goes at the end', () => {
+void test('samePads follows TensorFlow: the odd pixel goes at the end', () => {
   assert.deepEqual(samePads(3, 1), [1, 1]);
   assert.deepEqual(samePads(7, 1), [3, 3]);
   assert.deepEqual(samePads(3, 2), [0, 1]);
@@ -14,7 +14,7 @@ test('samePads follows TensorFlow: the odd pixel goes at the end', () => {
   assert.deepEqual(samePads(1, 2), [0, 0]);
 });
 
-test('kernelToOnnx moves tfjs [kh,kw,a,b] to ONNX [b,a,kh,kw]', () => {
+void test('kernelToOnnx moves tfjs [kh,kw,a,b] to ONNX [b,a,kh,kw]', () => {
   const shape = [2, 3, 4, 5];
   const data = Float32Array.from({ length: 120 }, (_, i) => i);
   const { dims, data: out } = kernelToOnnx(data, shape);
@@ -25,7 +25,7 @@ test('kernelToOnnx moves tfjs [kh,kw,a,b] to ONNX [b,a,kh,kw]', () => {
   assert.equal(out[dst], src);
 });
 
-test('the exported graph declares uint8 NHWC in and out, opset 17, and its architecture', () => {
+void test('the exported graph declares uint8 NHWC in and out, opset 17, and its architecture', () => {
   const spec = getArchitecture('fast');
   const bytes = exportOnnx(spec, initParams(spec, 1), { metadata: { note: 'x' } });
   const s = inspectOnnx(bytes);
@@ -38,7 +38,7 @@ test('the exported graph declares uint8 NHWC in and out, opset 17, and its archi
   assert.ok(bytes.length > 1_077_891 * 4 && bytes.length < 1_077_891 * 4 + 100_000);
 });
 
-test('exportOnnx refuses the discriminator and mismatched parameters', () => {
+void test('exportOnnx refuses the discriminator and mismatched parameters', () => {
   assert.throws(() => exportOnnx(getArchitecture('patchgan'), initParams(getArchitecture('patchgan'), 1)), /not a generator/);
   const spec = getArchitecture('fast');
   const p = cloneParams(initParams(spec, 1));
@@ -47,7 +47,7 @@ test('exportOnnx refuses the discriminator and mismatched parameters', () => {
   assert.throws(() => inspectOnnx(new TextEncoder().encode('definitely not protobuf at all')));
 });
 
-test('ONNX Runtime runs the graph with dynamic N, H, W and keeps the shape', async () => {
+void test('ONNX Runtime runs the graph with dynamic N, H, W and keeps the shape', async () => {
   const spec = getArchitecture('fast');
   const session = await ort.InferenceSession.create(exportOnnx(spec, initParams(spec, 1)));
   try {

@@ -5,7 +5,7 @@ import { countParameters, describeParameters, getArchitecture } from '../../src/
 
 const fast = getArchitecture('fast');
 
-test('initParams is deterministic in the seed and follows the spec order and shapes', () => {
+void test('initParams is deterministic in the seed and follows the spec order and shapes', () => {
   const a = initParams(fast, 7);
   const b = initParams(fast, 7);
   const c = initParams(fast, 8);
@@ -17,7 +17,7 @@ test('initParams is deterministic in the seed and follows the spec order and sha
   assert.equal(checkParams(fast, a), undefined);
 });
 
-test('He-normal kernels have std sqrt(2/fanIn); biases 0; norm scales 1', () => {
+void test('He-normal kernels have std sqrt(2/fanIn); biases 0; norm scales 1', () => {
   const p = initParams(getArchitecture('patchgan'), 3);
   const kernel = p.get('conv6/kernel');
   assert.ok(kernel);
@@ -32,7 +32,7 @@ test('He-normal kernels have std sqrt(2/fanIn); biases 0; norm scales 1', () => 
   assert.ok(p.get('norm6/bias')?.data.every((v) => v === 0));
 });
 
-test('serialize → deserialize is bit-exact and keeps the order', () => {
+void test('serialize → deserialize is bit-exact and keeps the order', () => {
   const p = initParams(fast, 1);
   const { manifest, data } = serializeParams(p, 'fast');
   assert.equal(manifest.architecture, 'fast');
@@ -46,7 +46,7 @@ test('serialize → deserialize is bit-exact and keeps the order', () => {
   }
 });
 
-test('deserializeParams rejects foreign manifests, short blobs and bad shapes', () => {
+void test('deserializeParams rejects foreign manifests, short blobs and bad shapes', () => {
   const { manifest, data } = serializeParams(initParams(fast, 1));
   assert.throws(() => deserializeParams({ weightsManifest: [] }, data), /not a japananime-params manifest/);
   assert.throws(() => deserializeParams(manifest, data.subarray(0, data.length - 4)), /manifest says/);
@@ -59,7 +59,7 @@ test('deserializeParams rejects foreign manifests, short blobs and bad shapes', 
   assert.throws(() => deserializeParams(outside, data), /outside the weights blob/);
 });
 
-test('checkParams names missing, misshapen and extra parameters', () => {
+void test('checkParams names missing, misshapen and extra parameters', () => {
   const p = cloneParams(initParams(fast, 1));
   p.delete('conv_out/bias');
   assert.match(checkParams(fast, p) ?? '', /missing parameter 'conv_out\/bias'/);
@@ -71,7 +71,7 @@ test('checkParams names missing, misshapen and extra parameters', () => {
   assert.match(checkParams(fast, r) ?? '', /unexpected parameter 'extra'/);
 });
 
-test('cloneParams copies the arrays', () => {
+void test('cloneParams copies the arrays', () => {
   const p = initParams(fast, 1);
   const q = cloneParams(p);
   q.get('conv_in/bias')!.data[0] = 42;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ARCHITECTURE_NAMES, countMacs, countParameters, describeParameters, getArchitecture, gmacAt256, type ArchitectureName } from '../../src/model/spec.js';
 
-test('cartoongan has exactly the seed generator parameter count (about 11.1M)', () => {
+void test('cartoongan has exactly the seed generator parameter count (about 11.1M)', () => {
   // conv_in 7x7x3x64+64, IN; down blocks 3x3 64→128 (s2) + 128→128, 128→256 (s2) + 256→256, one IN each;
   // 8 residual blocks of two 3x3 256→256 convs and two INs; up blocks convT 256→128 + conv 128→128,
   // convT 128→64 + conv 64→64, one IN each; conv_out 7x7x64x3+3.
@@ -20,7 +20,7 @@ test('cartoongan has exactly the seed generator parameter count (about 11.1M)', 
   assert.equal(countParameters(getArchitecture('cartoongan')), 11_129_667);
 });
 
-test('fast stays within 1.5M parameters and 8 GMAC at 256x256', () => {
+void test('fast stays within 1.5M parameters and 8 GMAC at 256x256', () => {
   const spec = getArchitecture('fast');
   assert.equal(countParameters(spec), 1_077_891);
   assert.ok(countParameters(spec) <= 1_500_000);
@@ -30,7 +30,7 @@ test('fast stays within 1.5M parameters and 8 GMAC at 256x256', () => {
   assert.ok(countMacs(getArchitecture('cartoongan'), 256, 256) / countMacs(spec, 256, 256) > 8);
 });
 
-test('patchgan is the seed discriminator: 7 convs, 3 instance norms, output 1 channel', () => {
+void test('patchgan is the seed discriminator: 7 convs, 3 instance norms, output 1 channel', () => {
   const spec = getArchitecture('patchgan');
   assert.equal(spec.role, 'discriminator');
   assert.equal(spec.outChannels, 1);
@@ -40,7 +40,7 @@ test('patchgan is the seed discriminator: 7 convs, 3 instance norms, output 1 ch
   assert.equal(countParameters(spec), 1_129_665);
 });
 
-test('countMacs counts conv and transposed conv MACs, with ceil for strided odd sizes', () => {
+void test('countMacs counts conv and transposed conv MACs, with ceil for strided odd sizes', () => {
   const spec = getArchitecture('fast');
   // Hand count at 256x256.
   const hw = (s: number) => s * s;
@@ -57,7 +57,7 @@ test('countMacs counts conv and transposed conv MACs, with ceil for strided odd 
   assert.equal(m, exp);
 });
 
-test('parameter names are unique and every architecture is buildable', () => {
+void test('parameter names are unique and every architecture is buildable', () => {
   for (const name of ARCHITECTURE_NAMES) {
     const names = describeParameters(getArchitecture(name)).map((p) => p.name);
     assert.equal(new Set(names).size, names.length, `${name} has duplicate parameter names`);
@@ -65,7 +65,7 @@ test('parameter names are unique and every architecture is buildable', () => {
   assert.throws(() => getArchitecture('nope' as ArchitectureName), /unknown architecture 'nope'/);
 });
 
-test('getArchitecture returns a fresh spec each call', () => {
+void test('getArchitecture returns a fresh spec each call', () => {
   const a = getArchitecture('fast');
   a.layers.length = 0;
   assert.ok(getArchitecture('fast').layers.length > 0);

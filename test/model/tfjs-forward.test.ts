@@ -6,7 +6,7 @@ import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 import { forward, padEdgeToMultiple, paramsToTensors, paramsToVariables, stylizeImagesTf, tensorsToParams } from '../../src/model/tfjs-forward.js';
 
-test('generators keep H and W; the discriminator gives 1/4-resolution logits', async () => {
+void test('generators keep H and W; the discriminator gives 1/4-resolution logits', async () => {
   await initTfjs('wasm');
   for (const [arch, expected] of [['fast', [2, 16, 24, 3]], ['cartoongan', [2, 16, 24, 3]], ['patchgan', [2, 4, 6, 1]]] as const) {
     const spec = getArchitecture(arch);
@@ -17,7 +17,7 @@ test('generators keep H and W; the discriminator gives 1/4-resolution logits', a
   }
 });
 
-test('forward names a missing parameter', async () => {
+void test('forward names a missing parameter', async () => {
   await initTfjs('wasm');
   const spec = getArchitecture('fast');
   const vars = paramsToTensors(initParams(spec, 1));
@@ -25,7 +25,7 @@ test('forward names a missing parameter', async () => {
   assert.throws(() => forward(spec, vars, tf.zeros([1, 8, 8, 3])), /missing parameter 'up1\/norm\/scale'/);
 });
 
-test('gradients reach every parameter of fast and patchgan (cpu backend)', async () => {
+void test('gradients reach every parameter of fast and patchgan (cpu backend)', async () => {
   // The wasm backend needs the trainer's Conv2DBackpropFilter kernel; the cpu backend has all.
   await initTfjs('cpu');
   for (const arch of ['fast', 'patchgan'] as const) {
@@ -45,7 +45,7 @@ test('gradients reach every parameter of fast and patchgan (cpu backend)', async
   }
 });
 
-test('tensorsToParams reads back what paramsToTensors wrote', async () => {
+void test('tensorsToParams reads back what paramsToTensors wrote', async () => {
   await initTfjs('wasm');
   const spec = getArchitecture('fast');
   const p = initParams(spec, 9);
@@ -54,7 +54,7 @@ test('tensorsToParams reads back what paramsToTensors wrote', async () => {
   assert.deepEqual(q.get('res2/conv2/kernel')?.data, p.get('res2/conv2/kernel')?.data);
 });
 
-test('padEdgeToMultiple repeats the last row and column', async () => {
+void test('padEdgeToMultiple repeats the last row and column', async () => {
   await initTfjs('wasm');
   const x = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]);
   const y = padEdgeToMultiple(x, 4);
@@ -63,7 +63,7 @@ test('padEdgeToMultiple repeats the last row and column', async () => {
   assert.equal(padEdgeToMultiple(tf.zeros([1, 8, 4, 2]) as tf.Tensor4D, 4).shape[1], 8);
 });
 
-test('stylizeImagesTf returns 0..255 integers of the input size', async () => {
+void test('stylizeImagesTf returns 0..255 integers of the input size', async () => {
   await initTfjs('wasm');
   const spec = getArchitecture('fast');
   const vars = paramsToTensors(initParams(spec, 1));

@@ -4,14 +4,14 @@ import { UsageError } from '../../../src/errors.js';
 import { parseBenchArgs } from '../../../src/cli/commands/bench.js';
 import { formatBenchTable, noiseFrames, runModelBench } from '../../../bench/model-bench.js';
 
-test('parseBenchArgs: defaults and every flag', () => {
+void test('parseBenchArgs: defaults and every flag', () => {
   assert.deepEqual(parseBenchArgs([]), { bench: { batch: 1, iterations: 5 }, json: false, pipeline: undefined });
   const a = parseBenchArgs(['--arch', 'fast', '--size', '320x240', '--batch', '4', '--iterations', '2', '--threads', '0', '--engine', 'tfjs', '--json', '--pipeline', 'clip.mp4']);
   assert.deepEqual(a, { bench: { archs: ['fast'], width: 320, height: 240, batch: 4, iterations: 2, threads: 0, engine: 'tfjs' }, json: true, pipeline: 'clip.mp4' });
   assert.deepEqual(parseBenchArgs(['--model', 'a', '--model', 'b/c', '--device', 'cuda']).bench, { models: ['a', 'b/c'], batch: 1, iterations: 5, device: 'cuda' });
 });
 
-test('parseBenchArgs: bad values are usage errors naming the flag', () => {
+void test('parseBenchArgs: bad values are usage errors naming the flag', () => {
   const cases: [string[], RegExp][] = [
     [['--arch', 'patchgan'], /--arch must be one of cartoongan, fast/],
     [['--size', '256'], /--size must look like 256x256/],
@@ -27,7 +27,7 @@ test('parseBenchArgs: bad values are usage errors naming the flag', () => {
   assert.throws(() => parseBenchArgs(['--frobnicate']), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' });
 });
 
-test('runModelBench measures both architectures in one run and formats a table with the ratio', async () => {
+void test('runModelBench measures both architectures in one run and formats a table with the ratio', async () => {
   const result = await runModelBench({ width: 24, height: 16, iterations: 1, threads: 1 });
   assert.deepEqual(result.rows.map((r) => r.architecture), ['fast', 'cartoongan']);
   for (const r of result.rows) {
@@ -44,7 +44,7 @@ test('runModelBench measures both architectures in one run and formats a table w
   assert.match(table, /fast\/cartoongan speed-up: \d+\.\dx/);
 });
 
-test('noiseFrames is deterministic', () => {
+void test('noiseFrames is deterministic', () => {
   const [a] = noiseFrames(4, 3, 1, 9);
   const [b] = noiseFrames(4, 3, 1, 9);
   assert.deepEqual(a?.data, b?.data);
