@@ -12,10 +12,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createProgress } from '../../cli/progress.js';
-import { createStylizer, type EngineName } from '../../engine/create-stylizer.js';
+import type { EngineName } from '../../engine/create-stylizer.js';
 import type { OnnxDevice } from '../../engine/onnx-stylizer.js';
 import type { Stylizer } from '../../engine/stylizer.js';
-import { DEFAULT_TILE, TiledStylizer } from '../../engine/tiled-stylizer.js';
+import { createTiledStylizer, DEFAULT_TILE, TiledStylizer } from '../../engine/tiled-stylizer.js';
 import { InputError, JapananimeError, UsageError, throwIfAborted } from '../../errors.js';
 import type { Frame } from '../../frame.js';
 import { readImage, readImageInfo, type DecodedImage, type ImageInfo } from '../../media/image-reader.js';
@@ -63,7 +63,10 @@ export interface StylizeImagesOptions {
   onProgress?: (progress: ImageProgress) => void;
   /** Called with one line per file that failed or was unsupported. Default: written to stderr. */
   onWarning?: (message: string) => void;
-  /** An already created Stylizer (not closed here); it is wrapped in a TiledStylizer. Default: one from model/engine/device. */
+  /**
+   * An already created Stylizer, not closed here: a TiledStylizer is used as it is (its own tile
+   * size), any other is wrapped in one. Default: createTiledStylizer from model/engine/device/tile.
+   */
   stylizer?: Stylizer;
 }
 
@@ -163,9 +166,14 @@ export async function stylizeImages(options: StylizeImagesOptions): Promise<Styl
   }
 
   if (pending.length > 0) {
-    const own = options.stylizer === undefined;
-    const inner = options.stylizer ?? (await createStylizer({ ...(options.model !== undefined && { model: options.model }), engine: options.engine ?? 'onnx', device: options.device ?? 'cpu' }));
-    const tiled = new TiledStylizer(inner, { tile, closeInner: own, ...(options.signal && { signal: options.signal }) });
+    const given = options.stylizer;
+    const signal = options.signal ? { signal: options.signal } : {};
+    const tiled =
+      given instanceof TiledStylizer
+        ? given
+        : given
+          ? new TiledStylizer(given, { tile, closeInner: false, ...signal })
+          : await createTiledStylizer({ ...(options.model !== undefined && { model: options.model }), engine: options.engine ?? 'onnx', device: options.device ?? 'cpu', tile, ...signal });
     try {
       for (const group of batches(pending, batch, tile)) {
         throwIfAborted(options.signal);
@@ -197,7 +205,8 @@ export async function stylizeImages(options: StylizeImagesOptions): Promise<Styl
         }
       }
     } finally {
-      await tiled.close();
+      // A caller's Stylizer stays open for the caller; ours (and our wrapper) are freed.
+      if (tiled !== given) await tiled.close();
     }
   }
 
