@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { JapananimeError } from '../../../src/errors.js';
-import { runFfmpeg } from '../../../src/media/child-process.js';
+import { liveChildCount, runFfmpeg } from '../../../src/media/child-process.js';
 import { buildFilmDataset, buildPhotoDataset } from '../../../src/train/dataset/build-dataset.js';
 import { readImage } from '../../../src/train/dataset/image-files.js';
 import { ANIME_DIR, ANIME_SMOOTH_DIR, PHOTOS_DIR, cropPath } from '../../../src/train/dataset/layout.js';
@@ -183,6 +183,20 @@ void test('photos: image folders (EXIF applied, unreadable and too-small reporte
   // An anime folder cannot be reused for photos.
   await buildFilmDataset({ ...FILM, video: film, out: path.join(dir, 'mixed') });
   await assert.rejects(buildPhotoDataset({ inputs: [photos], out: path.join(dir, 'mixed'), cropSize: 64 }), (e: unknown) => e instanceof JapananimeError && e.code === 'E_OUTPUT_INVALID');
+});
+
+void test('film: cancelling stops ffmpeg, leaves no child, and a re-run finishes the job', async () => {
+  const out = path.join(dir, 'cancelled');
+  const controller = new AbortController();
+  await assert.rejects(
+    buildFilmDataset({ ...FILM, video: film, out, signal: controller.signal, onProgress: (p) => p.done === 2 && controller.abort() }),
+    (e: unknown) => e instanceof JapananimeError && e.code === 'E_ABORTED',
+  );
+  assert.equal(liveChildCount(), 0);
+  await assert.rejects(stat(path.join(out, 'manifest.json')));
+  const r = await buildFilmDataset({ ...FILM, video: film, out });
+  assert.ok(r.reusedCrops >= 2, `reused ${r.reusedCrops}`);
+  assert.equal(r.manifest.counts.train + r.manifest.counts.val, 8);
 });
 
 const run = promisify(execFile);
