@@ -26,7 +26,7 @@ import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
 import { StylizerPool, type StylizerFactory } from './stylizer-pool.js';
 import { checkToken, createToken, tokenFromUrl } from './token-check.js';
 import { ensureViewerBuilt } from './viewer-build.js';
-import type { WrtcIceServer } from './wrtc-binding.js';
+import { loadWrtc, type WrtcIceServer } from './wrtc-binding.js';
 import { WsLiveSession } from './ws-live-session.js';
 
 export interface LiveServerOptions {
@@ -58,6 +58,8 @@ export interface LiveServerOptions {
   bufferedThresholdBytes?: number;
   /** JPEG/WebP quality of WebSocket frames. Default: 80. */
   quality?: number;
+  /** Offer WebRTC (viewers fall back to WebSocket frames when off or when @roamhq/wrtc is missing). Default: true. */
+  webrtc?: boolean;
   /** STUN/TURN servers for WebRTC. Default: none (host candidates). */
   iceServers?: WrtcIceServer[];
   /** Folder of the built web viewer. Default: web-viewer/dist (built on demand when missing). */
@@ -151,6 +153,17 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   const viewerDir = options.viewerDir ?? path.join(PROJECT_ROOT, 'web-viewer', 'dist');
   if (options.viewerDir === undefined) await ensureViewerBuilt(viewerDir);
 
+  const webrtcAvailable = ((): boolean => {
+    if (options.webrtc === false) return false;
+    try {
+      loadWrtc();
+      return true;
+    } catch (err) {
+      log(err instanceof Error ? err.message : String(err));
+      return false;
+    }
+  })();
+
   const pool = new StylizerPool(options.openStylizer ?? defaultStylizerFactory);
   const stylizerFor = (model: string) => (): Promise<Stylizer> => pool.get(resolveModelDir(model, modelsDir));
   const sessions = new Set<Session>();
@@ -202,7 +215,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, sessions: sessions.size, broadcast: hub !== undefined });
       if (url.pathname.startsWith('/api/')) {
         if (!authorized(req)) return sendJson(res, 401, { error: 'missing or wrong token' });
-        if (url.pathname === '/api/models') return sendJson(res, 200, { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined });
+        if (url.pathname === '/api/models') return sendJson(res, 200, { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined, webrtc: webrtcAvailable });
         if (url.pathname === '/api/stats') return sendJson(res, 200, stats());
         return sendJson(res, 404, { error: 'not found' });
       }
@@ -295,6 +308,8 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       const model = hello.model ?? defaultModel;
       const mode = hub ? 'broadcast' : 'live';
       if (hello.mode === 'broadcast' && !hub) return fail(1008, 'this server has no broadcast source');
+      // The viewer falls back to WebSocket frames on this close.
+      if (hello.transport === 'webrtc' && !webrtcAvailable) return fail(1008, 'WebRTC is not available on this server');
       const st = new SessionStats(id, hello.transport, mode, hub ? defaultModel : model);
       let get = stylizerFor(model);
       // Load the model now so the first frame does not pay for it; errors surface on use.

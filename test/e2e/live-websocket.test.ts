@@ -64,3 +64,19 @@ test('a WebSocket session receives stylized frames that match the model', async 
   await page.close();
   await waitFor('the session to be freed', async () => server.stats().sessions.length === 0, 20_000);
 });
+
+test('a server without WebRTC makes the viewer fall back to WebSocket frames on its own', async () => {
+  const plain = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, webrtc: false });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${plain.viewerUrl}&w=${CAM_W}&h=${CAM_H}&fps=15&autostart=1`);
+    const stats = await waitFor('3 stylized frames', async () => {
+      const s = await viewerStats(page);
+      return s.framesOut >= 3 ? s : null;
+    });
+    assert.equal(stats.transport, 'ws');
+    await page.close();
+  } finally {
+    await plain.close();
+  }
+});

@@ -55,6 +55,7 @@ function logLatency(ms: number): void {
   if (latencyLog.length < 100_000) latencyLog.push(ms);
 }
 let broadcast = false;
+let serverWebRtc = true;
 let stopCurrent: (() => void) | null = null;
 let camera: MediaStream | null = null;
 
@@ -343,7 +344,7 @@ async function start(): Promise<void> {
       await originalVideo.play().catch(() => undefined);
     }
     setState('connecting');
-    if (wanted !== 'ws') {
+    if (wanted === 'webrtc' || (wanted === 'auto' && serverWebRtc)) {
       try {
         stopCurrent = await startWebRtc();
         setState('live (WebRTC)');
@@ -435,8 +436,9 @@ async function init(): Promise<void> {
     startButton.disabled = true;
     return;
   }
-  const info = (await res.json()) as { default: string; models: string[]; broadcast: boolean };
+  const info = (await res.json()) as { default: string; models: string[]; broadcast: boolean; webrtc?: boolean };
   broadcast = info.broadcast;
+  serverWebRtc = info.webrtc !== false;
   for (const name of info.models) {
     const opt = document.createElement('option');
     opt.value = name;
