@@ -55,7 +55,7 @@ export function createProgress(options: ProgressOptions = {}): ProgressReporter 
         lastJson = elapsedS;
         process.stdout.write(JSON.stringify({ type: 'progress', done, total: total ?? null, unit, elapsedS: round3(elapsedS), rate: round3(done / Math.max(elapsedS, 1e-9)), ...extra }) + '\n');
       } else if (stream.isTTY) {
-        stream.write('\r\x1b[2K' + renderBar(label, unit, done, total, elapsedS, 24).slice(0, Math.max(20, (stream.columns ?? 100) - 1)));
+        stream.write('\r\x1b[2K' + renderBar(label, unit, done, total, elapsedS, 24).slice(0, Math.max(20, (stream.columns || 100) - 1)));
         drawn = true;
       }
     },
