@@ -29,7 +29,7 @@ after(async () => {
   await fx?.cleanup();
 });
 
-test('three viewers share one inference per frame and all see the stylized clip', async () => {
+void test('three viewers share one inference per frame and all see the stylized clip', async () => {
   const pages: Page[] = [];
   for (const transport of ['ws', 'ws', 'webrtc']) {
     const page = await browser.newPage();

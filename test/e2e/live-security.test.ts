@@ -4,7 +4,7 @@
  * still gets stylized frames back.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import type net from 'node:net';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import WebSocket from 'ws';
@@ -107,12 +107,12 @@ async function roundTrip(frameId: number): Promise<{ width: number; height: numb
   }
 }
 
-test('a well-behaved WebSocket client gets its frame back stylized', async () => {
+void test('a well-behaved WebSocket client gets its frame back stylized', async () => {
   const header = await roundTrip(41);
   assert.deepEqual({ ...header }, { ...header, width: CAM_W, height: CAM_H, frameId: 41 });
 });
 
-test('no token or a wrong token is refused with 401 before the upgrade', async () => {
+void test('no token or a wrong token is refused with 401 before the upgrade', async () => {
   assert.equal(await upgradeStatus(wsUrl(null)), 401);
   assert.equal(await upgradeStatus(wsUrl('wrong-token-wrong-token')), 401);
   assert.equal(await upgradeStatus(wsUrl(server.token.slice(0, -1))), 401);
@@ -121,13 +121,13 @@ test('no token or a wrong token is refused with 401 before the upgrade', async (
   assert.equal((await fetch(`${server.url}api/health`)).status, 200);
 });
 
-test('a foreign Origin is refused with 403; the own and listed origins are admitted', async () => {
+void test('a foreign Origin is refused with 403; the own and listed origins are admitted', async () => {
   assert.equal(await upgradeStatus(wsUrl(server.token), { Origin: 'https://evil.example' }), 403);
   assert.equal(await upgradeStatus(wsUrl(server.token), { Origin: server.url.replace(/\/$/, '') }), 101);
   assert.equal(await upgradeStatus(wsUrl(server.token), { Origin: 'http://allowed.test:1234' }), 101);
 });
 
-test('an oversized message closes with 1009', async () => {
+void test('an oversized message closes with 1009', async () => {
   const ws = await open();
   await helloReady(ws);
   const closed = closeCode(ws);
@@ -135,7 +135,7 @@ test('an oversized message closes with 1009', async () => {
   assert.equal(await closed, 1009);
 });
 
-test('garbage closes with 1007, an unknown message type with 1003', async () => {
+void test('garbage closes with 1007, an unknown message type with 1003', async () => {
   let ws = await open();
   let closed = closeCode(ws);
   ws.send('{not json');
@@ -153,7 +153,7 @@ test('garbage closes with 1007, an unknown message type with 1003', async () => 
   assert.equal(await closed, 1007, 'binary frame with a bad header');
 });
 
-test('session and per-address caps answer 429 / 503 and free up when clients leave', async () => {
+void test('session and per-address caps answer 429 / 503 and free up when clients leave', async () => {
   const held = [await open(), await open(), await open()];
   assert.equal(await upgradeStatus(wsUrl(server.token)), 429, 'a 4th socket from one address');
   // Other loopback source addresses (127.0.0.0/8 is all this machine) fill the session cap.
@@ -169,7 +169,7 @@ test('session and per-address caps answer 429 / 503 and free up when clients lea
   assert.equal(await upgradeStatus(wsUrl(server.token)), 101);
 });
 
-test('a client that disconnects in the middle of a frame leaves the server serving others', async () => {
+void test('a client that disconnects in the middle of a frame leaves the server serving others', async () => {
   const ws = await open();
   await helloReady(ws);
   // Write half of a binary WebSocket frame on the raw TCP socket, then cut it.

@@ -29,7 +29,7 @@ after(async () => {
   await fx?.cleanup();
 });
 
-test('a WebRTC session receives stylized frames that match the model', async () => {
+void test('a WebRTC session receives stylized frames that match the model', async () => {
   const page = await browser.newPage();
   await page.goto(`${server.viewerUrl}&transport=webrtc&w=${CAM_W}&h=${CAM_H}&fps=15&autostart=1`);
   const stats = await waitFor('10 stylized frames', async () => {

@@ -29,7 +29,7 @@ after(async () => {
   await fx?.cleanup();
 });
 
-test('a WebSocket session receives stylized frames that match the model', async () => {
+void test('a WebSocket session receives stylized frames that match the model', async () => {
   const page = await browser.newPage();
   await page.goto(`${server.viewerUrl}&transport=ws&w=${CAM_W}&h=${CAM_H}&fps=15&autostart=1`);
   const stats = await waitFor('10 stylized frames', async () => {
@@ -65,7 +65,7 @@ test('a WebSocket session receives stylized frames that match the model', async 
   await waitFor('the session to be freed', async () => server.stats().sessions.length === 0, 20_000);
 });
 
-test('a server without WebRTC makes the viewer fall back to WebSocket frames on its own', async () => {
+void test('a server without WebRTC makes the viewer fall back to WebSocket frames on its own', async () => {
   const plain = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, webrtc: false });
   try {
     const page = await browser.newPage();

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { filterSdpCandidates, isLoopbackCandidate, parseClientMessage } from '../../src/stream/control-message.js';
 
-test('valid messages parse', () => {
+void test('valid messages parse', () => {
   assert.deepEqual(parseClientMessage('{"type":"hello","transport":"ws","mode":"live"}'), { ok: true, message: { type: 'hello', transport: 'ws', mode: 'live' } });
   assert.deepEqual(parseClientMessage('{"type":"report","latencyMs":42.5}'), { ok: true, message: { type: 'report', latencyMs: 42.5 } });
   assert.deepEqual(parseClientMessage('{"type":"candidate","candidate":"candidate:1 1 udp 1 127.0.0.1 5 typ host","sdpMid":"0","sdpMLineIndex":0}').ok, true);
 });
 
-test('garbage closes with 1007, unknown types with 1003', () => {
+void test('garbage closes with 1007, unknown types with 1003', () => {
   for (const text of ['not json', '[1,2]', 'null', '{"type":"hello","transport":"carrier-pigeon","mode":"live"}', '{"type":"report","latencyMs":"fast"}', '{"type":"offer"}']) {
     const r = parseClientMessage(text);
     assert.equal(r.ok, false, text);
@@ -19,7 +19,7 @@ test('garbage closes with 1007, unknown types with 1003', () => {
   if (!r.ok) assert.equal(r.closeCode, 1003);
 });
 
-test('only loopback candidates pass the loopback filter', () => {
+void test('only loopback candidates pass the loopback filter', () => {
   assert.equal(isLoopbackCandidate('candidate:1 1 udp 2122063615 127.0.0.1 34973 typ host generation 0'), true);
   assert.equal(isLoopbackCandidate('candidate:1 1 udp 2122063615 ::1 34973 typ host'), true);
   assert.equal(isLoopbackCandidate('candidate:1 1 udp 2122194687 192.0.2.2 55805 typ host'), false);

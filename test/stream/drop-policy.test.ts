@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptySlot, isInOrder, offerLatest, shouldSkipViewer, takeLatest } from '../../src/stream/drop-policy.js';
 
-test('the newest frame replaces a waiting one and the replaced one counts as dropped', () => {
+void test('the newest frame replaces a waiting one and the replaced one counts as dropped', () => {
   let slot = emptySlot<string>();
   let r = offerLatest(slot, 'a', 1);
   assert.equal(r.dropped, 0);
@@ -16,7 +16,7 @@ test('the newest frame replaces a waiting one and the replaced one counts as dro
   assert.equal(takeLatest(slot).item, undefined);
 });
 
-test('an older frame than one already seen is dropped, keeping order', () => {
+void test('an older frame than one already seen is dropped, keeping order', () => {
   const r1 = offerLatest(emptySlot<string>(), 'new', 5);
   const taken = takeLatest(r1.slot).slot;
   const r2 = offerLatest(taken, 'old', 4);
@@ -26,7 +26,7 @@ test('an older frame than one already seen is dropped, keeping order', () => {
   assert.equal(r3.dropped, 1);
 });
 
-test('slow viewers are skipped past the threshold; frames go out in order', () => {
+void test('slow viewers are skipped past the threshold; frames go out in order', () => {
   assert.equal(shouldSkipViewer(0, 1024), false);
   assert.equal(shouldSkipViewer(1024, 1024), false);
   assert.equal(shouldSkipViewer(1025, 1024), true);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeFrameMessage, encodeFrameMessage, FRAME_HEADER_BYTES } from '../../src/stream/frame-header.js';
 
-test('a frame message round-trips header and payload', () => {
+void test('a frame message round-trips header and payload', () => {
   const payload = new Uint8Array([0xff, 0xd8, 1, 2, 3]);
   const msg = encodeFrameMessage({ codec: 'webp', frameId: 4_000_000_000, captureTs: 1_764_000_000_123.25, width: 640, height: 480, modelUs: 12_345 }, payload);
   assert.equal(msg.length, FRAME_HEADER_BYTES + 5);
@@ -12,7 +12,7 @@ test('a frame message round-trips header and payload', () => {
   assert.deepEqual([...parsed.payload], [...payload]);
 });
 
-test('malformed messages decode to null', () => {
+void test('malformed messages decode to null', () => {
   const good = encodeFrameMessage({ codec: 'jpeg', frameId: 1, captureTs: 1, width: 2, height: 2, modelUs: 0 }, new Uint8Array([1]));
   assert.ok(decodeFrameMessage(good));
   assert.equal(decodeFrameMessage(good.subarray(0, FRAME_HEADER_BYTES)), null, 'no payload');
@@ -33,7 +33,7 @@ test('malformed messages decode to null', () => {
   assert.equal(decodeFrameMessage(big.subarray(7))?.header.frameId, 1);
 });
 
-test('out-of-range fields are refused when encoding', () => {
+void test('out-of-range fields are refused when encoding', () => {
   assert.throws(() => encodeFrameMessage({ codec: 'jpeg', frameId: -1, captureTs: 0, width: 2, height: 2, modelUs: 0 }, new Uint8Array(1)), RangeError);
   assert.throws(() => encodeFrameMessage({ codec: 'jpeg', frameId: 1, captureTs: 0, width: 70_000, height: 2, modelUs: 0 }, new Uint8Array(1)), RangeError);
 });

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { i420Size, i420ToRgb24, rgb24ToI420 } from '../../src/stream/i420.js';
 
-test('i420Size rounds chroma planes up for odd sizes', () => {
+void test('i420Size rounds chroma planes up for odd sizes', () => {
   assert.equal(i420Size(4, 2), 8 + 2 * 2);
   assert.equal(i420Size(3, 3), 9 + 2 * 4);
 });
 
-test('known colours convert with BT.601 limited range', () => {
+void test('known colours convert with BT.601 limited range', () => {
   // 2x2 of pure colours: black, white, red.
   for (const [rgb, y] of [
     [[0, 0, 0], 16],
@@ -23,7 +23,7 @@ test('known colours convert with BT.601 limited range', () => {
   }
 });
 
-test('a smooth image round-trips within a few levels, odd sizes included', () => {
+void test('a smooth image round-trips within a few levels, odd sizes included', () => {
   for (const [w, h] of [
     [64, 48],
     [63, 47],
@@ -43,7 +43,7 @@ test('a smooth image round-trips within a few levels, odd sizes included', () =>
   }
 });
 
-test('too-small buffers are refused', () => {
+void test('too-small buffers are refused', () => {
   assert.throws(() => i420ToRgb24(new Uint8Array(5), 4, 4), RangeError);
   assert.throws(() => rgb24ToI420(new Uint8Array(5), 4, 4), RangeError);
 });

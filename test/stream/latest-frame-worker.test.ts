@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LatestFrameWorker } from '../../src/stream/latest-frame-worker.js';
 
-test('a busy worker keeps only the newest frame, in order, and counts the rest as dropped', async () => {
+void test('a busy worker keeps only the newest frame, in order, and counts the rest as dropped', async () => {
   const processed: number[] = [];
   let dropped = 0;
   let release: (() => void) | undefined;
@@ -28,7 +28,7 @@ test('a busy worker keeps only the newest frame, in order, and counts the rest a
   await worker.close(); // idempotent
 });
 
-test('an error in one frame does not stop the worker', async () => {
+void test('an error in one frame does not stop the worker', async () => {
   const errors: unknown[] = [];
   const done: number[] = [];
   const worker = new LatestFrameWorker<number>(

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseServeArgs } from '../../src/cli/commands/serve.js';
 import { UsageError } from '../../src/errors.js';
 
-test('defaults bind to loopback on 8080 with the onnx engine on the CPU', () => {
+void test('defaults bind to loopback on 8080 with the onnx engine on the CPU', () => {
   const a = parseServeArgs([]);
   assert.equal(a.server.host, '127.0.0.1');
   assert.equal(a.server.port, 8080);
@@ -13,7 +13,7 @@ test('defaults bind to loopback on 8080 with the onnx engine on the CPU', () => 
   assert.equal(a.device, 'cpu');
 });
 
-test('flags map to server options', () => {
+void test('flags map to server options', () => {
   const a = parseServeArgs(['--host', '0.0.0.0', '--port', '0', '--token', 'abcdefgh1', '--source', 'clip.mp4', '--allow-origin', 'http://localhost:5173', '--stun', 'stun:stun.example:3478', '--turn', 'turn:t.example', '--turn-user', 'u', '--turn-pass', 'p', '--max-sessions', '3']);
   assert.equal(a.server.host, '0.0.0.0');
   assert.equal(a.server.port, 0);
@@ -24,7 +24,7 @@ test('flags map to server options', () => {
   assert.equal(a.server.maxSessions, 3);
 });
 
-test('bad flags are usage errors', () => {
+void test('bad flags are usage errors', () => {
   for (const argv of [['--port', '70000'], ['--token', 'short'], ['--engine', 'torch'], ['--allow-origin', 'evil'], ['--turn', 'turn:x'], ['--stun', 'http://x'], ['stray']]) {
     assert.throws(() => parseServeArgs(argv), UsageError, argv.join(' '));
   }

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { median, SessionStats } from '../../src/stream/session-stats.js';
 
-test('median of odd, even and empty lists', () => {
+void test('median of odd, even and empty lists', () => {
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 2.5);
   assert.equal(median([]), null);
 });
 
-test('a snapshot reports counters and medians; absurd latencies are ignored', () => {
+void test('a snapshot reports counters and medians; absurd latencies are ignored', () => {
   const s = new SessionStats('abc', 'ws', 'live', 'default');
   s.framesIn = 10;
   s.framesOut = 8;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkToken, createToken, tokenFromUrl } from '../../src/stream/token-check.js';
 
-test('createToken makes distinct 32-character URL-safe tokens', () => {
+void test('createToken makes distinct 32-character URL-safe tokens', () => {
   const a = createToken();
   const b = createToken();
   assert.equal(a.length, 32);
@@ -10,7 +10,7 @@ test('createToken makes distinct 32-character URL-safe tokens', () => {
   assert.notEqual(a, b);
 });
 
-test('checkToken accepts only the exact token', () => {
+void test('checkToken accepts only the exact token', () => {
   assert.equal(checkToken('secret-token-1', 'secret-token-1'), true);
   assert.equal(checkToken('secret-token-1', 'secret-token-2'), false);
   assert.equal(checkToken('secret-token-1', 'secret-token-1x'), false, 'longer');
@@ -21,7 +21,7 @@ test('checkToken accepts only the exact token', () => {
   assert.equal(checkToken('', ''), false, 'an empty expected token never matches');
 });
 
-test('tokenFromUrl reads the token query parameter', () => {
+void test('tokenFromUrl reads the token query parameter', () => {
   assert.equal(tokenFromUrl('/ws?token=abc%2Bdef'), 'abc+def');
   assert.equal(tokenFromUrl('/ws?x=1'), null);
   assert.equal(tokenFromUrl(undefined), null);
