@@ -233,6 +233,8 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
           'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
           'Cache-Control': 'no-cache',
           'X-Content-Type-Options': 'nosniff',
+          // The page talks only to this server: its socket, camera streams and decoded frame blobs.
+          'Content-Security-Policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; frame-ancestors 'none'",
           'Referrer-Policy': 'no-referrer',
         });
         res.end(req.method === 'HEAD' ? undefined : body);

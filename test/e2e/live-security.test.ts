@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import WebSocket from 'ws';
 import { decodeFrameMessage, encodeFrameMessage } from '../../src/stream/frame-header.js';
 import { startLiveServer, type LiveServer } from '../../src/stream/live-server.js';
-import { CAM_H, CAM_W, createLiveFixture, type LiveFixture } from './live-fixtures.js';
+import { CAM_H, CAM_W, createLiveFixture, waitFor, type LiveFixture } from './live-fixtures.js';
 
 let fx: LiveFixture;
 let server: LiveServer;
@@ -183,10 +183,27 @@ void test('a client that disconnects in the middle of a frame leaves the server 
   raw.write(header);
   raw.write(payload.subarray(0, payload.length >> 1));
   raw.destroy();
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(server.stats().sessions.length, 0, 'the vanished session was freed');
+  await waitFor('the vanished session to be freed', async () => server.stats().sessions.length === 0, 5000, 20);
   const reply = await roundTrip(7);
   assert.equal(reply.frameId, 7);
   const rejected = server.stats().rejected;
   assert.ok((rejected.token ?? 0) >= 3 && (rejected.origin ?? 0) >= 1 && (rejected.oversized ?? 0) >= 1 && (rejected.malformed ?? 0) >= 3, JSON.stringify(rejected));
+});
+
+void test('a client that goes silent (no pongs) is cut by the heartbeat and its session freed', async () => {
+  const quick = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, heartbeatMs: 150, webrtc: false });
+  try {
+    const ws = new WebSocket(`${quick.url.replace('http', 'ws')}ws?token=${quick.token}`, { autoPong: false });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    await helloReady(ws);
+    assert.equal(quick.stats().sessions.length, 1);
+    const code = await closeCode(ws);
+    assert.equal(code, 1006, 'terminated without a close frame');
+    await waitFor('the session to be freed', async () => quick.stats().sessions.length === 0, 5000, 20);
+  } finally {
+    await quick.close();
+  }
 });
