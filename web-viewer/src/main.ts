@@ -138,6 +138,15 @@ async function startWebRtc(): Promise<() => void> {
   const connected = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('WebRTC did not connect in time')), 8000);
     peer.ontrack = (e) => {
+      // Show each stylized frame as soon as it is decoded: the output rate follows the model and is
+      // irregular, which would otherwise grow the jitter buffer (latency) for smoothness nobody needs.
+      const receiver = e.receiver as RTCRtpReceiver & { jitterBufferTarget?: number | null; playoutDelayHint?: number };
+      try {
+        receiver.jitterBufferTarget = 0;
+        receiver.playoutDelayHint = 0;
+      } catch {
+        // Older browsers: the default jitter buffer.
+      }
       stylizedVideo.srcObject = e.streams[0] ?? new MediaStream([e.track]);
       stylizedVideo.hidden = false;
       stylizedCanvas.hidden = true;
