@@ -163,7 +163,7 @@ export async function probeMedia(file: string, options: ProbeOptions = {}): Prom
   } catch (err) {
     if (err instanceof FfmpegError) {
       const reason = lastMeaningfulLine(err.stderrTail);
-      if (/moov atom not found/i.test(reason)) {
+      if (/moov atom not found/i.test(err.stderrTail) && (await startsLikeMp4(file))) {
         throw new InputError('E_INPUT_TRUNCATED', `${file} is truncated or incomplete (its MP4 index is missing)`, err);
       }
       if (/protocol.*not on whitelist/i.test(err.stderrTail)) {
@@ -174,6 +174,19 @@ export async function probeMedia(file: string, options: ProbeOptions = {}): Prom
     throw err;
   }
   return mediaInfoFromProbe(file, json);
+}
+
+/** An MP4/MOV starts with an `ftyp` box; with it but without `moov`, the file was cut short. */
+async function startsLikeMp4(file: string): Promise<boolean> {
+  const { open } = await import('node:fs/promises');
+  const fh = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    await fh.read(head, 0, 8, 0);
+    return head.subarray(4, 8).toString('latin1') === 'ftyp';
+  } finally {
+    await fh.close();
+  }
 }
 
 function stripPath(reason: string, file: string): string {

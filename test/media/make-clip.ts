@@ -34,10 +34,15 @@ export async function makeClip(file: string, o: ClipOptions = {}): Promise<strin
   const vcodec = o.videoCodec ?? 'libx264';
   args.push('-c:v', vcodec);
   if (vcodec === 'libx264') args.push('-preset', 'ultrafast', '-pix_fmt', w % 2 || h % 2 ? 'yuv444p' : 'yuv420p');
-  if (o.rotate !== undefined) args.push('-metadata:s:v:0', `rotate=${o.rotate}`);
   if (o.faststart) args.push('-movflags', '+faststart');
-  args.push('-y', file);
+  // ffmpeg 5 writes the rotate tag as a display matrix only when stream-copying, hence a second pass.
+  const first = o.rotate === undefined ? file : `${file}.unrotated${path.extname(file)}`;
+  args.push('-y', first);
   await runFfmpeg(args);
+  if (o.rotate !== undefined) {
+    await runFfmpeg(['-hide_banner', '-nostdin', '-v', 'error', '-i', first, '-map', '0', '-c', 'copy', '-metadata:s:v:0', `rotate=${o.rotate}`, '-y', file]);
+    await rm(first, { force: true });
+  }
   return file;
 }
 
