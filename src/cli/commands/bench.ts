@@ -86,17 +86,24 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   return { bench, json: values.json ?? false, pipeline: values.pipeline };
 }
 
-async function runPipelineHook(request: PipelineBenchRequest): Promise<number> {
-  // Loaded by a computed specifier: the pipeline benchmark is an optional module of another stage.
+type PipelineBench = (request: PipelineBenchRequest) => Promise<number>;
+
+/** Loads the optional pipeline benchmark (another stage's module) before any time is spent measuring. */
+async function loadPipelineHook(): Promise<PipelineBench> {
+  // A computed specifier: the module may not exist in this build, and tsc must not require it.
   const specifier = '../../../bench/pipeline-bench.js';
-  let mod: { runPipelineBench?: (r: PipelineBenchRequest) => Promise<number> };
+  let mod: { runPipelineBench?: PipelineBench };
   try {
     mod = (await import(specifier)) as typeof mod;
-  } catch {
-    throw new UsageError('--pipeline is not available in this build (bench/pipeline-bench is missing)');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('pipeline-bench')) {
+      throw new UsageError('--pipeline is not available in this build (bench/pipeline-bench is missing)');
+    }
+    throw err;
   }
-  if (typeof mod.runPipelineBench !== 'function') throw new UsageError('--pipeline is not available in this build');
-  return mod.runPipelineBench(request);
+  if (typeof mod.runPipelineBench !== 'function') throw new UsageError('--pipeline is not available in this build (bench/pipeline-bench exports no runPipelineBench)');
+  return mod.runPipelineBench;
 }
 
 export const command: CommandModule = {
@@ -104,6 +111,7 @@ export const command: CommandModule = {
   help: HELP,
   async run(argv, signal) {
     const args = parseBenchArgs(argv);
+    const pipelineBench = args.pipeline !== undefined ? await loadPipelineHook() : undefined;
     const result = await runModelBench({
       ...args.bench,
       signal,
@@ -114,8 +122,8 @@ export const command: CommandModule = {
     });
     if (args.json) process.stdout.write(JSON.stringify({ type: 'summary', rows: result.rows.length, fastOverCartoongan: result.fastOverCartoongan ?? null }) + '\n');
     else process.stdout.write(formatBenchTable(result) + '\n');
-    if (args.pipeline !== undefined) {
-      return runPipelineHook({
+    if (pipelineBench && args.pipeline !== undefined) {
+      return pipelineBench({
         video: args.pipeline,
         model: args.bench.models?.[0],
         engine: args.bench.engine ?? 'onnx',
