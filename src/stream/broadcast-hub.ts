@@ -8,7 +8,7 @@ import type { Stylizer } from '../engine/stylizer.js';
 import { AbortedError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import { decodeFrames, type FrameDecoder } from '../media/decode-frames.js';
-import { probeMedia } from '../media/probe.js';
+import { probeMedia, type Rational } from '../media/probe.js';
 import { shouldSkipViewer } from './drop-policy.js';
 import { encodeFrameMessage, type FrameCodec } from './frame-header.js';
 import { rgb24ToI420 } from './i420.js';
@@ -81,22 +81,32 @@ export class BroadcastHub {
     return () => this.viewers.delete(viewer);
   }
 
-  /** Starts decoding (idempotent). */
+  private geometry: { width: number; height: number; frameRate: Rational } | undefined;
+
+  /**
+   * Probes the source (files; devices are taken as 640×480 at 30 fps) so that a missing or broken
+   * --source fails at start with ffprobe's reason, not when the first viewer arrives.
+   */
+  async prepare(): Promise<void> {
+    if (this.geometry) return;
+    if (this.options.source.startsWith('/dev/video')) {
+      this.geometry = { width: 640, height: 480, frameRate: { num: 30, den: 1 } };
+      return;
+    }
+    const info = await probeMedia(this.options.source);
+    this.geometry = { width: info.width, height: info.height, frameRate: info.frameRate };
+  }
+
+  /** Starts decoding (idempotent). Errors go to onError; the hub then retries. */
   start(): void {
-    this.running ??= this.decodeLoop();
+    this.running ??= this.decodeLoop().catch((err: unknown) => this.options.onError?.(err));
   }
 
   private async decodeLoop(): Promise<void> {
     const { source } = this.options;
     const isDevice = source.startsWith('/dev/video');
-    let width = 640;
-    let height = 480;
-    let frameRate = { num: 30, den: 1 };
-    if (!isDevice) {
-      const info = await probeMedia(source);
-      ({ width, height } = info);
-      frameRate = info.frameRate;
-    }
+    await this.prepare();
+    const { width, height, frameRate } = this.geometry!;
     const size = fitSize(width, height, this.options.maxSide ?? 360);
     while (!this.closed) {
       const decoder = decodeFrames(source, {

@@ -185,6 +185,8 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     });
   }
 
+  await hub?.prepare();
+
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
 
   const stats = (): ServerStats => ({
@@ -289,7 +291,13 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       log(`session ${id}: closing ${code} (${reason})`);
       ws.close(code, reason);
     };
-    const onError = (err: unknown): void => log(`session ${id}: ${err instanceof Error ? err.message : String(err)}`);
+    let errorsSent = 0;
+    const onError = (err: unknown): void => {
+      const message = err instanceof Error ? err.message : String(err);
+      log(`session ${id}: ${message}`);
+      // Tell the viewer why no frames come (a broken model package…), without flooding it.
+      if (errorsSent++ < 3) send({ type: 'error', message });
+    };
     const helloTimer = setTimeout(() => {
       if (!session) ws.close(1008, 'no hello');
     }, 10_000);

@@ -112,6 +112,7 @@ function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unkno
           resolve(ws);
           return;
         }
+        if (m.type === 'error') setState(`server: ${(m as { message?: string }).message ?? 'error'}`);
         if (m.type === 'stats' && m.stats) {
           serverStats = m.stats;
           stats.modelMs = m.stats.modelMs;
@@ -129,7 +130,6 @@ async function startWebRtc(): Promise<() => void> {
     if (typeof data !== 'string' || !pc) return;
     const m = JSON.parse(data) as { type: string; sdp?: string; message?: string };
     if (m.type === 'answer' && m.sdp) void pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
-    if (m.type === 'error') setState(`server: ${m.message ?? ''}`);
   });
   pc = new RTCPeerConnection({ iceServers: [] });
   const peer = pc;
