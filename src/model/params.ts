@@ -38,6 +38,8 @@ export interface ParamsManifest {
   weights: ParamsManifestEntry[];
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** A small deterministic PRNG (mulberry32) so that the same seed gives the same weights everywhere. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -130,8 +132,11 @@ export function serializeParams(params: ParamSet, architecture?: string): { mani
   const view = new DataView(data.buffer);
   let i = 0;
   for (const p of params.values()) {
-    // DataView writes little-endian whatever the host, so the blob is portable.
-    for (let j = 0; j < p.data.length; j++, i += 4) view.setFloat32(i, p.data[j] as number, true);
+    // The blob is little-endian whatever the host: a straight copy on little-endian hosts (every
+    // platform Node ships for; the trainer ships weights between threads every step), DataView otherwise.
+    if (LITTLE_ENDIAN) data.set(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength), i);
+    else for (let j = 0; j < p.data.length; j++) view.setFloat32(i + j * 4, p.data[j] as number, true);
+    i += p.data.byteLength;
   }
   const manifest: ParamsManifest = { format: 'japananime-params', version: 1, byteLength, weights };
   if (architecture !== undefined) manifest.architecture = architecture;
@@ -162,7 +167,8 @@ export function deserializeParams(manifest: unknown, data: Uint8Array): ParamSet
       throw new RangeError(`'${e.name}' lies outside the weights blob`);
     }
     const values = new Float32Array(e.length);
-    for (let j = 0; j < e.length; j++) values[j] = view.getFloat32(e.offset + j * 4, true);
+    if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(data.subarray(e.offset, e.offset + e.length * 4));
+    else for (let j = 0; j < e.length; j++) values[j] = view.getFloat32(e.offset + j * 4, true);
     params.set(e.name, { shape: [...e.shape], data: values });
   }
   return params;

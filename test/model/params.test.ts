@@ -77,3 +77,13 @@ void test('cloneParams copies the arrays', () => {
   q.get('conv_in/bias')!.data[0] = 42;
   assert.equal(p.get('conv_in/bias')!.data[0], 0);
 });
+
+void test('the blob is little-endian float32 in manifest order, 4-byte aligned', () => {
+  const p = new Map([
+    ['a', { shape: [1], data: Float32Array.of(1) }],
+    ['b', { shape: [2], data: Float32Array.of(-2, 0.5) }],
+  ]);
+  const { manifest, data } = serializeParams(p);
+  assert.deepEqual(manifest.weights.map((w) => [w.name, w.offset, w.length]), [['a', 0, 1], ['b', 4, 2]]);
+  assert.deepEqual(Array.from(data), [0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0, 0, 0, 0, 0x3f]);
+});
