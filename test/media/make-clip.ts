@@ -26,10 +26,13 @@ export async function makeClip(file: string, o: ClipOptions = {}): Promise<strin
   const h = o.height ?? 48;
   const rate = o.rate ?? '10';
   const frames = o.frames ?? 10;
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${w}x${h}:rate=${rate}`];
+  // Durations on the sources (not -frames:v, which would cut the audio short): exactly `frames` frames.
+  const duration = (frames * rateDen(rate)) / rateNum(rate);
+  // testsrc2 rounds odd sizes down, so draw even and scale to the exact size.
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${w + (w % 2)}x${h + (h % 2)}:rate=${rate}:duration=${duration}`];
   const audio = o.audio === undefined ? 'aac' : o.audio;
-  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${(frames * rateDen(rate)) / rateNum(rate)}`);
-  args.push('-frames:v', String(frames));
+  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${duration}`);
+  if (w % 2 || h % 2) args.push('-vf', `scale=${w}:${h}`);
   if (audio) args.push('-c:a', audio);
   const vcodec = o.videoCodec ?? 'libx264';
   args.push('-c:v', vcodec);
