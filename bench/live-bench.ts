@@ -92,8 +92,8 @@ try {
       try {
         const page = await browser.newPage();
         await page.goto(`${server.viewerUrl}&transport=${transport}&w=${width}&h=${height}&fps=30&autostart=1`);
-        type Api = { stats(): { transport: string | null; framesOut: number }; latencies(): number[] };
-        const read = (): Promise<{ transport: string | null; framesOut: number; latencies: number[] }> =>
+        type Api = { stats(): { transport: string | null; framesOut: number; dropped: number }; latencies(): number[] };
+        const read = (): Promise<{ transport: string | null; framesOut: number; dropped: number; latencies: number[] }> =>
           page.evaluate(() => {
             const api = (globalThis as unknown as { japananime: Api }).japananime;
             return { ...api.stats(), latencies: api.latencies() };
@@ -105,23 +105,25 @@ try {
           await new Promise((r) => setTimeout(r, 200));
         }
         await new Promise((r) => setTimeout(r, 2000));
-        const server0 = server.stats().sessions[0];
         const v0 = await read();
         const t0 = performance.now();
         await new Promise((r) => setTimeout(r, seconds * 1000));
         const v1 = await read();
         const t1 = performance.now();
-        const server1 = server.stats().sessions[0];
-        const framesIn = (server1?.framesIn ?? 0) - (server0?.framesIn ?? 0);
-        const dropped = (server1?.dropped ?? 0) - (server0?.dropped ?? 0);
+        // Dropped: frames that were captured but never shown, against those shown: WebSocket, camera
+        // ticks the page skipped plus frames replaced in the server's slot; WebRTC, frames replaced in
+        // the server's slot plus the browser decoder's drops (frames the capped sender never encoded
+        // are not counted).
+        const shown = v1.framesOut - v0.framesOut;
+        const dropped = v1.dropped - v0.dropped;
         const lat = v1.latencies.slice(v0.latencies.length);
-        const outputFps = ((v1.framesOut - v0.framesOut) * 1000) / (t1 - t0);
+        const outputFps = (shown * 1000) / (t1 - t0);
         const median = percentile(lat, 50);
         rows.push({
           transport: v1.transport ?? transport,
           size: `${width}x${height}`,
           outputFps,
-          droppedFraction: framesIn > 0 ? dropped / framesIn : 0,
+          droppedFraction: shown + dropped > 0 ? dropped / (shown + dropped) : 0,
           latencyMedianMs: median,
           latencyP95Ms: percentile(lat, 95),
           modelMs,
