@@ -70,11 +70,20 @@ function gaussian(uniform: () => number): () => number {
   };
 }
 
+export interface InitParamsOptions {
+  /**
+   * Zero the kernels the spec marks `zeroInit`, so `fast` starts as the identity: what a training run
+   * wants. Off, every kernel is random, so the network visibly transforms images: what tests and
+   * benchmarks want. Default: false.
+   */
+  identityStart?: boolean;
+}
+
 /**
  * Fresh parameters for a spec: He-normal (std = sqrt(2 / fanIn)) for conv kernels, zero biases,
  * unit instance-norm scales. Deterministic in `seed`.
  */
-export function initParams(spec: ArchitectureSpec, seed = 0): ParamSet {
+export function initParams(spec: ArchitectureSpec, seed = 0, options: InitParamsOptions = {}): ParamSet {
   const normal = gaussian(mulberry32(seed));
   const params: ParamSet = new Map();
   for (const d of describeParameters(spec)) {
@@ -85,6 +94,8 @@ export function initParams(spec: ArchitectureSpec, seed = 0): ParamSet {
       const std = Math.sqrt(2 / d.init.fanIn);
       for (let i = 0; i < size; i++) data[i] = normal() * std;
     }
+    // Drawn even when zeroed, so the other parameters do not depend on identityStart.
+    if (options.identityStart && d.zeroAtTrainingStart) data.fill(0);
     params.set(d.name, { shape: [...d.shape], data });
   }
   return params;

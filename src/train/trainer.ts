@@ -234,7 +234,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await truncateMetrics(runDir, ck.step);
   } else {
     await mkdir(runDir, { recursive: true });
-    const g = initParams(gSpec, config.seed);
+    const g = initParams(gSpec, config.seed, { identityStart: true });
     const d = initParams(dSpec, config.seed + 1);
     state = { step: 0, g, d, gAdam: createAdamState(g), dAdam: createAdamState(d), rng: new Rng(config.seed ^ 0x5eed), trainSeconds: 0 };
   }

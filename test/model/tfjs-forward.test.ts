@@ -30,7 +30,8 @@ void test('gradients reach every parameter of fast and patchgan (cpu backend)', 
   await initTfjs('cpu');
   for (const arch of ['fast', 'patchgan'] as const) {
     const spec = getArchitecture(arch);
-    const vars = paramsToVariables(initParams(spec, 2), true, `${arch}/`);
+    const params = initParams(spec, 2);
+    const vars = paramsToVariables(params, true, `${arch}/`);
     const x = tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 4) as tf.Tensor4D;
     const { grads } = tf.variableGrads(() => tf.mean(tf.square(forward(spec, vars, x))) as tf.Scalar, Object.values(vars));
     for (const [name, v] of Object.entries(vars)) {
@@ -43,6 +44,23 @@ void test('gradients reach every parameter of fast and patchgan (cpu backend)', 
     }
     for (const v of Object.values(vars)) v.dispose();
   }
+});
+
+void test('fast starts training as exactly the identity (residual on the photo, zero last conv)', async () => {
+  await initTfjs('cpu');
+  const spec = getArchitecture('fast');
+  const params = initParams(spec, 5, { identityStart: true });
+  assert.ok(params.get('conv_out/kernel')!.data.every((v) => v === 0));
+  // Without identityStart the network is random everywhere, and the other parameters are the same.
+  const random = initParams(spec, 5);
+  assert.ok(random.get('conv_out/kernel')!.data.some((v) => v !== 0));
+  assert.deepEqual(random.get('res1/conv1/kernel')!.data, params.get('res1/conv1/kernel')!.data);
+  assert.ok(params.get('res1/conv1/kernel')!.data.some((v) => v !== 0));
+  const vars = paramsToVariables(params, false, 'identity/');
+  const x = tf.randomUniform([2, 16, 12, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
+  const y = forward(spec, vars, x);
+  assert.deepEqual(Array.from(y.dataSync()), Array.from(x.dataSync()));
+  for (const v of Object.values(vars)) v.dispose();
 });
 
 void test('tensorsToParams reads back what paramsToTensors wrote', async () => {
