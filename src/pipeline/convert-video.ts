@@ -12,6 +12,9 @@ import { realpathSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Observable, Subject, tap } from 'rxjs';
+import { createStylizer } from '../engine/create-stylizer.js';
+import type { EngineName } from '../engine/create-stylizer.js';
+import type { OnnxDevice } from '../engine/onnx-stylizer.js';
 import type { Stylizer } from '../engine/stylizer.js';
 import { AbortedError, InputError, JapananimeError, UsageError } from '../errors.js';
 import { decodeFrames } from '../media/decode-frames.js';
@@ -40,8 +43,16 @@ export interface ConvertVideoOptions {
   input: string;
   /** Output video path; its extension picks the container (.mp4, .mov, .mkv, .webm). */
   output: string;
-  /** The model. The caller owns it (convertVideo does not close it). */
-  stylizer: Stylizer;
+  /** A ready model, owned by the caller (not closed here). Default: one made from model/engine/device/threads after the input is probed, and closed at the end. */
+  stylizer?: Stylizer;
+  /** Model package folder or name under models/, when no stylizer is given. Default: models/default. */
+  model?: string;
+  /** Inference engine, when no stylizer is given. Default: 'onnx'. */
+  engine?: EngineName;
+  /** Device of the onnx engine, when no stylizer is given. Default: 'cpu'. */
+  device?: OnnxDevice;
+  /** Intra-op threads of the onnx engine (0 = one per core), when no stylizer is given. Default: 0. */
+  threads?: number;
   /** Frames per Stylizer.run call. Default: 4. */
   batch?: number;
   /** Batches that may be in flight between decoder and encoder (bounds memory). Default: 2. */
@@ -170,6 +181,32 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
     warn(`audio (${codecs}) cannot be copied into ${path.extname(paths.output)}; re-encoding it to ${audio.codec === 'aac' ? 'AAC' : 'Opus'}`);
   }
   const model = fitMaxSide(info.width, info.height, options.maxSide);
+  // The model is loaded only once the input is known to be good: a typo in the path fails fast.
+  const ownStylizer = options.stylizer
+    ? undefined
+    : await createStylizer({ model: options.model, engine: options.engine, device: options.device, threads: options.threads });
+  const stylizer = options.stylizer ?? ownStylizer!;
+  try {
+    return await runConversion(options, paths, info, model, stylizer, audio, warn, warnings, started);
+  } finally {
+    await ownStylizer?.close();
+  }
+}
+
+async function runConversion(
+  options: ConvertVideoOptions,
+  paths: CheckedPaths,
+  info: MediaInfo,
+  model: { width: number; height: number },
+  stylizer: Stylizer,
+  audio: AudioPlan,
+  warn: (m: string) => void,
+  warnings: string[],
+  started: number,
+): Promise<ConvertVideoResult> {
+  const signal = options.signal;
+  const batch = options.batch ?? 4;
+  const queueDepth = options.queueDepth ?? 2;
   const temp = temporaryOutputPath(paths.output);
 
   const decoder = decodeFrames(paths.input, {
@@ -206,7 +243,7 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
       signal?.addEventListener('abort', onAbort, { once: true });
       const pipeline: Observable<number> = pullFrames(decoder, { window: batch * queueDepth, acks }).pipe(
         batchFrames(batch),
-        stylizeBatches(options.stylizer),
+        stylizeBatches(stylizer),
         encodeFrames(sink),
         tap((n) => {
           written += n;

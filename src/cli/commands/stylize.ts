@@ -1,0 +1,215 @@
+/**
+ * `japananime stylize <input> -o <output>`: flags only; the work is convertVideo (videos) or
+ * stylizeImages (an image file or a folder of images, when that module is in the build).
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EngineName } from '../../engine/create-stylizer.js';
+import type { OnnxDevice } from '../../engine/onnx-stylizer.js';
+import { UsageError } from '../../errors.js';
+import { X264_PRESETS } from '../../media/ffmpeg-args.js';
+import type { VideoCodec } from '../../media/ffmpeg-args.js';
+import { convertVideo } from '../../pipeline/convert-video.js';
+import type { CommandModule } from '../main.js';
+import { createProgress } from '../progress.js';
+
+const HELP = `Usage: japananime stylize <input> -o <output> [options]
+
+Converts a whole video to anime style: every frame through the model, same size, frame rate and
+frame count, audio copied bit-exact where the container allows. The output appears only when
+complete. An image file or a folder of images is stylized too (when image support is built in).
+
+  -o, --output <path>     output file (.mp4, .mov, .mkv, .webm) — required
+  --model <dir|name>      model package folder or name under models/ (default: models/default)
+  --engine <onnx|tfjs>    inference engine (default: onnx)
+  --device <cpu|cuda>     execution provider of the onnx engine (default: cpu)
+  --threads <N>           intra-op threads of the onnx engine, 0 = one per core (default: 0)
+  --batch <N>             frames per model call (default: 4)
+  --max-side <N>          run the model with the longer side at most N pixels, scale back (default: full size)
+  --codec <h264|vp9>      video codec (default: h264; vp9 for .webm)
+  --crf <N>               quality, lower is better (default: 20 for h264, 32 for vp9)
+  --preset <name>         x264 preset, ultrafast … veryslow (also sets VP9 speed; default: medium)
+  --allow-truncated       convert what decodes of a truncated video instead of failing
+  --json                  print JSON lines (progress once a second, then a summary) on stdout
+  -h, --help              this help
+
+Images only: --tile <N> (largest side per model call, default 1024), --force (redo up-to-date outputs).`;
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.heic', '.heif', '.avif']);
+
+export interface StylizeArgs {
+  input: string;
+  output: string;
+  model?: string;
+  engine?: EngineName;
+  device?: OnnxDevice;
+  threads?: number;
+  batch?: number;
+  maxSide?: number;
+  codec?: VideoCodec;
+  crf?: number;
+  preset?: string;
+  allowTruncated: boolean;
+  json: boolean;
+  tile?: number;
+  force: boolean;
+  /** Video-only flags that were given (to refuse them for images). */
+  videoFlags: string[];
+}
+
+function intFlag(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+/** Pure: argv → validated arguments (UsageError on anything wrong). */
+export function parseStylizeArgs(argv: string[]): StylizeArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      model: { type: 'string' },
+      engine: { type: 'string' },
+      device: { type: 'string' },
+      threads: { type: 'string' },
+      batch: { type: 'string' },
+      'max-side': { type: 'string' },
+      codec: { type: 'string' },
+      crf: { type: 'string' },
+      preset: { type: 'string' },
+      'allow-truncated': { type: 'boolean' },
+      json: { type: 'boolean' },
+      tile: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('no input given (japananime stylize <input> -o <output>)');
+  if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (!values.output) throw new UsageError('no output given (-o <output>)');
+  if (values.engine !== undefined && values.engine !== 'onnx' && values.engine !== 'tfjs') throw new UsageError(`--engine must be onnx or tfjs, got '${values.engine}'`);
+  if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'cuda') throw new UsageError(`--device must be cpu or cuda, got '${values.device}'`);
+  if (values.codec !== undefined && values.codec !== 'h264' && values.codec !== 'vp9') throw new UsageError(`--codec must be h264 or vp9, got '${values.codec}'`);
+  if (values.preset !== undefined && !(X264_PRESETS as readonly string[]).includes(values.preset)) {
+    throw new UsageError(`--preset must be one of ${X264_PRESETS.join(', ')}, got '${values.preset}'`);
+  }
+  const crf = intFlag('crf', values.crf, 0);
+  const maxCrf = values.codec === 'vp9' ? 63 : 51;
+  if (crf !== undefined && crf > maxCrf && values.codec !== undefined) throw new UsageError(`--crf must be 0 to ${maxCrf} for ${values.codec}, got ${crf}`);
+  const videoFlags = (['max-side', 'codec', 'crf', 'preset', 'allow-truncated', 'threads'] as const).filter((f) => values[f] !== undefined);
+  return {
+    input: positionals[0]!,
+    output: values.output,
+    model: values.model,
+    engine: values.engine as EngineName | undefined,
+    device: values.device as OnnxDevice | undefined,
+    threads: intFlag('threads', values.threads, 0),
+    batch: intFlag('batch', values.batch, 1),
+    maxSide: intFlag('max-side', values['max-side'], 16),
+    codec: values.codec as VideoCodec | undefined,
+    crf,
+    preset: values.preset,
+    allowTruncated: values['allow-truncated'] ?? false,
+    json: values.json ?? false,
+    tile: intFlag('tile', values.tile, 64),
+    force: values.force ?? false,
+    videoFlags,
+  };
+}
+
+/** An image file or a folder goes to the image stage; anything else is treated as a video. */
+export async function isImageInput(input: string): Promise<boolean> {
+  if (IMAGE_EXTENSIONS.has(path.extname(input).toLowerCase())) return true;
+  const st = await stat(input).catch(() => undefined);
+  return st?.isDirectory() ?? false;
+}
+
+interface ImageModule {
+  stylizeImages(options: Record<string, unknown>): Promise<{ written: string[]; skipped: string[]; failed: unknown[]; seconds: number; total: number }>;
+}
+
+/** The image stage is another engineer's module and may be absent from a build. */
+async function loadImageStage(): Promise<ImageModule> {
+  // A computed specifier so tsc does not require the module to exist.
+  const specifier = '../../pipeline/image/stylize-images.js';
+  try {
+    const mod = (await import(specifier)) as Partial<ImageModule>;
+    if (typeof mod.stylizeImages === 'function') return mod as ImageModule;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (!(code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('stylize-images'))) throw err;
+  }
+  throw new UsageError('images are not supported yet (give a video file)');
+}
+
+async function runImages(args: StylizeArgs, signal: AbortSignal): Promise<number> {
+  if (args.videoFlags.length > 0) throw new UsageError(`--${args.videoFlags[0]} applies to videos only`);
+  const { stylizeImages } = await loadImageStage();
+  const options: Record<string, unknown> = { input: args.input, output: args.output, json: args.json, force: args.force, signal };
+  for (const [key, value] of Object.entries({ model: args.model, engine: args.engine, device: args.device, batch: args.batch, tile: args.tile })) {
+    if (value !== undefined) options[key] = value;
+  }
+  const result = await stylizeImages(options);
+  if (!args.json) {
+    process.stdout.write(`wrote ${result.written.length} of ${result.total} images (${result.skipped.length} up to date, ${result.failed.length} failed) in ${result.seconds.toFixed(1)} s\n`);
+  }
+  return result.failed.length > 0 ? 1 : 0;
+}
+
+async function runVideo(args: StylizeArgs, signal: AbortSignal): Promise<number> {
+  if (args.tile !== undefined) throw new UsageError('--tile applies to images only (use --max-side for videos)');
+  if (args.force) throw new UsageError('--force applies to images only (a video output is always replaced)');
+  const progress = createProgress({ json: args.json, unit: 'frames', label: 'stylize' });
+  const result = await convertVideo({
+    input: args.input,
+    output: args.output,
+    model: args.model,
+    engine: args.engine,
+    device: args.device,
+    threads: args.threads,
+    batch: args.batch,
+    maxSide: args.maxSide,
+    codec: args.codec,
+    crf: args.crf,
+    preset: args.preset,
+    allowTruncated: args.allowTruncated,
+    signal,
+    onProgress: (p) => progress.update(p.frames, p.total > 0 ? Math.max(p.total, p.frames) : undefined, { fps: Math.round((p.frames / Math.max(p.elapsedS, 1e-9)) * 100) / 100 }),
+    onWarning: (w) => {
+      if (args.json) process.stdout.write(JSON.stringify({ type: 'warning', message: w }) + '\n');
+      else process.stderr.write(`japananime: warning: ${w}\n`);
+    },
+  });
+  const fps = Math.round(result.fps * 100) / 100;
+  progress.finish({
+    frames: result.frames,
+    seconds: Math.round(result.seconds * 1000) / 1000,
+    fps,
+    output: result.output,
+    width: result.width,
+    height: result.height,
+    modelWidth: result.modelWidth,
+    modelHeight: result.modelHeight,
+    codec: result.codec,
+    audio: result.audio,
+    truncated: result.truncated,
+  });
+  if (!args.json) {
+    const audio = { copy: 'audio copied', reencode: 'audio re-encoded', none: 'no audio' }[result.audio];
+    process.stdout.write(`wrote ${result.output}: ${result.frames} frames ${result.width}x${result.height} in ${result.seconds.toFixed(1)} s (${fps} fps), ${audio}\n`);
+  }
+  return 0;
+}
+
+export const command: CommandModule = {
+  summary: 'convert a video (or images) to anime style',
+  help: HELP,
+  async run(argv, signal) {
+    const args = parseStylizeArgs(argv);
+    return (await isImageInput(args.input)) ? runImages(args, signal) : runVideo(args, signal);
+  },
+};
