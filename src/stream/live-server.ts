@@ -389,6 +389,9 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       const m = parsed.message;
       if (m.type === 'hello') {
         if (session) return fail(1008, 'hello sent twice');
+        // Viewers pick among the listed packages only: a name from the socket never becomes an
+        // arbitrary path on the server.
+        if (m.model !== undefined && !(await listModels(modelsDir, defaultModel)).includes(m.model)) return fail(1008, 'unknown model');
         return start(m);
       }
       if (!session) return fail(1008, 'hello first');
@@ -402,6 +405,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
           session.stats.addLatencyMs(m.latencyMs);
           return;
         case 'model':
+          if (!(await listModels(modelsDir, defaultModel)).includes(m.model)) return fail(1008, 'unknown model');
           setModel?.(m.model);
           return;
         case 'bye':

@@ -147,6 +147,11 @@ void test('garbage closes with 1007, an unknown message type with 1003', async (
   assert.equal(await closed, 1003);
 
   ws = await open();
+  closed = closeCode(ws);
+  ws.send(JSON.stringify({ type: 'hello', transport: 'ws', mode: 'live', model: '../../../etc' }));
+  assert.equal(await closed, 1008, 'a model that is not listed');
+
+  ws = await open();
   await helloReady(ws);
   closed = closeCode(ws);
   ws.send(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26]));
