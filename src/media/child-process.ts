@@ -13,6 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { AbortedError, JapananimeError } from '../errors.js';
 import { resolveFfmpeg } from './ffmpeg-binary.js';
@@ -254,4 +255,27 @@ export async function runFfprobeJson(args: readonly string[], options: RunOption
   } catch (err) {
     throw new JapananimeError('E_FFMPEG_FAILED', `ffprobe printed invalid JSON (${text.length} bytes)`, { cause: err });
   }
+}
+
+export interface CommandOutputOptions extends RunOptions {
+  /** Gives up (and stops the child) after this many milliseconds. Default: 10000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a short command (e.g. `ffmpeg -version`, `chromium --version`) and returns its stdout; throws
+ * FfmpegError-shaped E_FFMPEG_FAILED when it fails or times out. For `doctor` and capability checks.
+ */
+export async function readCommandOutput(cmd: string, args: readonly string[], options: CommandOutputOptions = {}): Promise<string> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const handle = spawnChild(cmd, args, { stdin: 'ignore', stdout: 'pipe', signal });
+  const chunks: Buffer[] = [];
+  handle.stdout!.on('data', (c: Buffer) => chunks.push(c));
+  const stdoutDone = new Promise<void>((resolve) => handle.stdout!.once('close', () => resolve()));
+  const exit = await handle.exited;
+  await stdoutDone;
+  if (options.signal?.aborted) throw new AbortedError();
+  if (exit.kind === 'failed') throw new FfmpegError(path.basename(cmd), exit);
+  return Buffer.concat(chunks).toString('utf8');
 }
