@@ -132,7 +132,7 @@ export function blockMeans(rgb: ArrayLike<number>, width: number, height: number
 /** What the web viewer exposes on `window.japananime` (the tests run without the DOM lib). */
 export interface ViewerApi {
   stats(): { transport: 'webrtc' | 'ws' | null; framesIn: number; framesOut: number; dropped: number; latencyMs: number | null };
-  grab(): { original: { width: number; height: number; rgb: number[] } | null; stylized: { width: number; height: number; rgb: number[] } | null };
+  grab(width?: number, height?: number): { original: { width: number; height: number; rgb: number[] } | null; stylized: { width: number; height: number; rgb: number[] } | null };
 }
 
 /** The viewer's stats, read in the page. */
@@ -140,7 +140,10 @@ export function viewerStats(page: Page): Promise<ReturnType<ViewerApi['stats']>>
   return page.evaluate(() => (globalThis as unknown as { japananime: ViewerApi }).japananime.stats());
 }
 
-/** The viewer's original and stylized pixels, read in the page. */
-export function viewerGrab(page: Page): Promise<ReturnType<ViewerApi['grab']>> {
-  return page.evaluate(() => (globalThis as unknown as { japananime: ViewerApi }).japananime.grab());
+/**
+ * The viewer's original and stylized pixels, read in the page and scaled to width×height (a WebRTC
+ * encoder under CPU pressure may lower the resolution; the comparison is about content).
+ */
+export function viewerGrab(page: Page, width = CAM_W, height = CAM_H): Promise<ReturnType<ViewerApi['grab']>> {
+  return page.evaluate(([w, h]) => (globalThis as unknown as { japananime: ViewerApi }).japananime.grab(w, h), [width, height] as const);
 }

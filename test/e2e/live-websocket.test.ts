@@ -40,8 +40,9 @@ void test('a WebSocket session receives stylized frames that match the model', a
   assert.ok(stats.framesIn >= stats.framesOut - 2, `framesIn ${stats.framesIn} framesOut ${stats.framesOut}`);
   const grab = await viewerGrab(page);
   assert.ok(grab.stylized && grab.original);
-  assert.equal(grab.stylized.width, CAM_W);
-  assert.equal(grab.stylized.height, CAM_H);
+  // Frames come back at the camera's size.
+  const size = await page.$eval('#stylized-canvas', (el) => [(el as unknown as { width: number }).width, (el as unknown as { height: number }).height]);
+  assert.deepEqual(size, [CAM_W, CAM_H]);
   const [expected] = await reference.run([{ data: fx.picture, width: CAM_W, height: CAM_H, pts: 0, index: 0 }]);
   assert.ok(expected);
   const got = blockMeans(grab.stylized.rgb, CAM_W, CAM_H);

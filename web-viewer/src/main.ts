@@ -133,7 +133,14 @@ async function startWebRtc(): Promise<() => void> {
   });
   pc = new RTCPeerConnection({ iceServers: [] });
   const peer = pc;
-  if (camera) for (const track of camera.getVideoTracks()) peer.addTrack(track, camera);
+  // Keep the camera's resolution under CPU pressure (drop frame rate instead): the model's output
+  // size follows its input, and a sharper input is worth more than frames the server would drop.
+  if (camera) {
+    for (const track of camera.getVideoTracks()) {
+      track.contentHint = 'detail';
+      peer.addTrack(track, camera);
+    }
+  }
   else peer.addTransceiver('video', { direction: 'recvonly' });
   const connected = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('WebRTC did not connect in time')), 8000);
@@ -411,7 +418,8 @@ declare global {
       latencies(): number[];
       start(): Promise<void>;
       stop(): void;
-      grab(): { original: ReturnType<typeof grabPixels>; stylized: ReturnType<typeof grabPixels> };
+      /** rgb pixels of both panes, scaled to width×height when given (default: their own size). */
+      grab(width?: number, height?: number): { original: ReturnType<typeof grabPixels>; stylized: ReturnType<typeof grabPixels> };
     };
   }
 }
@@ -422,9 +430,12 @@ window.japananime = {
   latencies: () => [...latencyLog],
   start,
   stop,
-  grab: () => ({
-    original: grabPixels(originalVideo, originalVideo.videoWidth, originalVideo.videoHeight),
-    stylized: stats.transport === 'ws' ? grabPixels(stylizedCanvas, stylizedCanvas.width, stylizedCanvas.height) : grabPixels(stylizedVideo, stylizedVideo.videoWidth, stylizedVideo.videoHeight),
+  grab: (width?: number, height?: number) => ({
+    original: grabPixels(originalVideo, width ?? originalVideo.videoWidth, height ?? originalVideo.videoHeight),
+    stylized:
+      stats.transport === 'ws'
+        ? grabPixels(stylizedCanvas, width ?? stylizedCanvas.width, height ?? stylizedCanvas.height)
+        : grabPixels(stylizedVideo, width ?? stylizedVideo.videoWidth, height ?? stylizedVideo.videoHeight),
   }),
 };
 
