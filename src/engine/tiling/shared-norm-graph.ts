@@ -73,15 +73,22 @@ export function statsGraph(bytes: Uint8Array): Uint8Array {
     if (!norm) continue;
     const x = node.input![0]!;
     const { mean, variance } = norm.layer;
-    const centred = `${mean}__centred`;
-    const squared = `${mean}__squared`;
+    // var = E[x²] − E[x]² with ReduceSumSquare: no full-size temporary (x − mean and its square
+    // would each be as large as the layer's activations, the largest tensors of the run).
+    const p = (s: string): string => `${mean}__${s}`;
     const axes = { name: 'axes', type: INTS, ints: [2, 3] };
     const keep = { name: 'keepdims', type: INT, i: 1 };
     nodes.push(
       { opType: 'ReduceMean', input: [x], output: [mean], name: mean, attribute: [axes, keep] },
-      { opType: 'Sub', input: [x, mean], output: [centred], name: centred },
-      { opType: 'Mul', input: [centred, centred], output: [squared], name: squared },
-      { opType: 'ReduceMean', input: [squared], output: [variance], name: variance, attribute: [axes, keep] },
+      { opType: 'ReduceSumSquare', input: [x], output: [p('sumsq')], name: p('sumsq'), attribute: [axes, keep] },
+      { opType: 'Shape', input: [x], output: [p('shape')], name: p('shape'), attribute: [{ name: 'start', type: INT, i: 2 }] },
+      { opType: 'ReduceProd', input: [p('shape')], output: [p('count_i')], name: p('count_i'), attribute: [{ name: 'keepdims', type: INT, i: 0 }] },
+      { opType: 'Cast', input: [p('count_i')], output: [p('count')], name: p('count'), attribute: [{ name: 'to', type: INT, i: FLOAT }] },
+      { opType: 'Div', input: [p('sumsq'), p('count')], output: [p('meansq')], name: p('meansq') },
+      { opType: 'Mul', input: [mean, mean], output: [p('sqmean')], name: p('sqmean') },
+      { opType: 'Sub', input: [p('meansq'), p('sqmean')], output: [p('diff')], name: p('diff') },
+      // Rounding can make E[x²] − E[x]² slightly negative for a flat channel.
+      { opType: 'Relu', input: [p('diff')], output: [variance], name: variance },
     );
     outputs.push(floatValue(mean, ['N', norm.layer.channels, 1, 1]), floatValue(variance, ['N', norm.layer.channels, 1, 1]));
   }

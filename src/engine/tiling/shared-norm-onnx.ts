@@ -30,14 +30,21 @@ export interface SharedNormRunnerOptions {
 /** Builds both sessions from a model package's model.onnx bytes. */
 export async function createSharedNormRunner(onnx: Uint8Array, options: SharedNormRunnerOptions = {}): Promise<SharedNormRunner> {
   const layers = listNormLayers(onnx);
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
+  const base: ort.InferenceSession.SessionOptions = {
     executionProviders: [options.device ?? 'cpu'],
     intraOpNumThreads: options.threads ?? 0,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    // Measured on `fast`, three 1024² runs: arena + memory patterns 1.42 GB peak, arena only 0.99 GB
+    // at the same speed, neither 0.80 GB but 2.5× slower (every tensor is mmapped and freed anew).
+    enableMemPattern: false,
   };
-  const statsSession = await ort.InferenceSession.create(statsGraph(onnx), sessionOptions);
-  const applySession = await ort.InferenceSession.create(applyGraph(onnx), sessionOptions);
+  // The apply session runs every tile: it keeps its arena. The stats session runs once per frame:
+  // without an arena its memory goes back before the tiles run, so the two never add up.
+  const statsOptions = { ...base, enableCpuMemArena: false };
+  const applyOptions = { ...base, enableCpuMemArena: true };
+  const statsSession = await ort.InferenceSession.create(statsGraph(onnx), statsOptions);
+  const applySession = await ort.InferenceSession.create(applyGraph(onnx), applyOptions);
   let closed = false;
   // One run at a time, as in the plain ONNX stylizer: batches are already as large as wanted.
   let queue: Promise<unknown> = Promise.resolve();

@@ -215,6 +215,15 @@ export async function stylizeImages(options: StylizeImagesOptions): Promise<Styl
   return result;
 }
 
+/** Pure: the one-line human summary the CLI prints at the end (without --json). */
+export function formatImagesSummary(result: StylizeImagesResult): string {
+  const parts = [`stylized ${result.written.length} image${result.written.length === 1 ? '' : 's'}`];
+  if (result.skipped.length > 0) parts.push(`skipped ${result.skipped.length} already done`);
+  if (result.failed.length > 0) parts.push(`${result.failed.length} failed`);
+  const where = result.mode === 'file' && result.written[0] ? ` → ${result.written[0]}` : '';
+  return `${parts.join(', ')} in ${result.seconds.toFixed(1)} s${where}`;
+}
+
 /** Where one image goes: `output` itself, or `output/<input name>` when `output` is an existing folder. */
 async function singleOutputPath(input: string, output: string): Promise<string> {
   const st = await stat(output).catch(() => undefined);

@@ -10,7 +10,7 @@ import type { Frame } from '../../../src/frame.js';
 import { readImage } from '../../../src/media/image-reader.js';
 import { saveModelPackage } from '../../../src/model/model-package.js';
 import { getArchitecture } from '../../../src/model/spec.js';
-import { stylizeImages, type ImageProgress } from '../../../src/pipeline/image/stylize-images.js';
+import { formatImagesSummary, stylizeImages, type ImageProgress } from '../../../src/pipeline/image/stylize-images.js';
 import { randomPackage, slimFastSpec } from '../../engine/tiling/random-fast-package.js';
 import { syntheticPhoto } from '../../engine/tiling/synthetic-photo.js';
 
@@ -105,6 +105,7 @@ test('a folder: recursive, formats kept, same-size images batched, bad files rep
   assert.equal(again.skipped.length, 4);
   assert.equal(calls.length, 0, 'a finished folder runs no model');
 
+  assert.match(formatImagesSummary(again), /^stylized 0 images, skipped 4 already done, 3 failed in \d+\.\d s$/);
   const later = new Date(Date.now() + 5000);
   await utimes(path.join(src, 'b.jpg'), later, later);
   const third = await stylizeImages({ input: src, output: out, stylizer: counting, onProgress: () => undefined, onWarning: () => undefined });
