@@ -154,6 +154,13 @@ void test('garbage closes with 1007, an unknown message type with 1003', async (
   ws = await open();
   await helloReady(ws);
   closed = closeCode(ws);
+  ws.send(JSON.stringify({ type: 'model', model: 'default' }));
+  ws.send(JSON.stringify({ type: 'model', model: '/etc' }));
+  assert.equal(await closed, 1008, 'switching to a model that is not listed');
+
+  ws = await open();
+  await helloReady(ws);
+  closed = closeCode(ws);
   ws.send(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26]));
   assert.equal(await closed, 1007, 'binary frame with a bad header');
 });

@@ -57,6 +57,8 @@ function logLatency(ms: number): void {
 let broadcast = false;
 let serverWebRtc = true;
 let stopCurrent: (() => void) | null = null;
+/** The socket of the running session (signalling, reports, model switches). */
+let currentSocket: WebSocket | null = null;
 let camera: MediaStream | null = null;
 
 const now = (): number => performance.timeOrigin + performance.now();
@@ -108,6 +110,7 @@ function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unkno
         const m = JSON.parse(e.data) as { type: string; stats?: ServerSessionStats; mode?: 'live' | 'broadcast' };
         if (m.type === 'ready') {
           ready = true;
+          currentSocket = ws;
           stats.mode = m.mode ?? null;
           resolve(ws);
           return;
@@ -381,6 +384,7 @@ async function start(): Promise<void> {
 function stop(): void {
   stopCurrent?.();
   stopCurrent = null;
+  currentSocket = null;
   camera?.getTracks().forEach((t) => t.stop());
   camera = null;
   originalVideo.srcObject = null;
@@ -442,11 +446,8 @@ window.japananime = {
 startButton.onclick = () => void start();
 stopButton.onclick = stop;
 modelSelect.onchange = () => {
-  // A new model starts a new session (the server loads it once and shares it between sessions).
-  if (stopCurrent) {
-    stop();
-    void start();
-  }
+  // The running session switches model in place: the camera and the connection stay up.
+  if (currentSocket?.readyState === WebSocket.OPEN) currentSocket.send(JSON.stringify({ type: 'model', model: modelSelect.value }));
 };
 
 async function init(): Promise<void> {
