@@ -12,19 +12,19 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('an unknown command is a one-line user error with exit code 1', () => {
+void test('an unknown command is a one-line user error with exit code 1', () => {
   const r = cli('frobnicate');
   assert.equal(r.status, 1);
   assert.equal(r.stderr, "japananime: unknown command 'frobnicate' (run 'japananime --help' for the list)\n");
 });
 
-test('--help lists the commands and exits 0', () => {
+void test('--help lists the commands and exits 0', () => {
   const r = cli('--help');
   assert.equal(r.status, 0);
   for (const name of ['stylize', 'serve', 'dataset', 'train', 'export', 'bench', 'eval', 'doctor']) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
 });
 
-test('reportError: typed errors print one line, others are internal (exit 2)', (t) => {
+void test('reportError: typed errors print one line, others are internal (exit 2)', (t) => {
   const writes: string[] = [];
   t.mock.method(process.stderr, 'write', (s: string) => { writes.push(s); return true; });
   assert.equal(reportError(new InputError('E_INPUT_MISSING', 'no such file: a.mp4')), 1);

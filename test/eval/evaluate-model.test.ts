@@ -26,7 +26,7 @@ before(async () => {
 });
 after(() => cleanup());
 
-test('eval measures photos and a video with the real engine, beside a blur reference', async () => {
+void test('eval measures photos and a video with the real engine, beside a blur reference', async () => {
   const photos = [path.join(dir, 'photos-a.png'), path.join(dir, 'photos-b.jpg')];
   const result = await evaluateModel({ inputs: [...photos, path.join(dir, 'clip.mp4')], model: path.join(dir, 'model'), maxVideoFrames: 4 });
   assert.equal(result.rows.length, 4);
@@ -47,7 +47,7 @@ test('eval measures photos and a video with the real engine, beside a blur refer
   assert.match(table, /video clip\.mp4\s+blur reference\s+4/);
 });
 
-test('eval: missing input and an empty folder are one-line input errors', async () => {
+void test('eval: missing input and an empty folder are one-line input errors', async () => {
   await assert.rejects(evaluateModel({ inputs: [path.join(dir, 'nope.png')], model: path.join(dir, 'model') }), { code: 'E_INPUT_MISSING' });
   await assert.rejects(evaluateModel({ inputs: [path.join(dir, 'model')], model: path.join(dir, 'model') }), { code: 'E_INPUT_INVALID' });
   await assert.rejects(evaluateModel({ inputs: [], model: path.join(dir, 'model') }), { code: 'E_USAGE' });

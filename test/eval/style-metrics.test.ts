@@ -51,7 +51,7 @@ function boxBlur(frame: Frame, r: number): Frame {
   return { ...frame, data: out };
 }
 
-test('flattening lowers texture and colours but keeps edges and structure', () => {
+void test('flattening lowers texture and colours but keeps edges and structure', () => {
   const input = photo(128, 96);
   const m = pairMetrics(input, flatten(input));
   assert.ok(m.textureRatio < 0.2, `texture ratio ${m.textureRatio}`);
@@ -60,7 +60,7 @@ test('flattening lowers texture and colours but keeps edges and structure', () =
   assert.ok(m.edgeCorrelation > 0.9, `edge correlation ${m.edgeCorrelation}`);
 });
 
-test('a blur is told apart from flattening by its edge ratio', () => {
+void test('a blur is told apart from flattening by its edge ratio', () => {
   const input = photo(128, 96);
   const blurred = pairMetrics(input, boxBlur(input, 3));
   const flat = pairMetrics(input, flatten(input));
@@ -68,21 +68,21 @@ test('a blur is told apart from flattening by its edge ratio', () => {
   assert.ok(flat.edgeRatio > blurred.edgeRatio + 0.3);
 });
 
-test('an unrelated output has low edge correlation', () => {
+void test('an unrelated output has low edge correlation', () => {
   const input = photo(128, 128);
   const other: Frame = { ...input, data: new Uint8Array(input.data.length) };
   for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) for (let c = 0; c < 3; c++) other.data[(y * 128 + x) * 3 + c] = Math.hypot(x - 40, y - 80) < 30 ? 255 : 0;
   assert.ok(pairMetrics(input, other).edgeCorrelation < 0.3);
 });
 
-test('helpers: quantile, correlation, distinct colours', () => {
+void test('helpers: quantile, correlation, distinct colours', () => {
   assert.equal(quantile(Float32Array.from([5, 1, 3, 2, 4]), 0.5), 3);
   assert.equal(correlation(Float32Array.from([1, 2, 3]), Float32Array.from([2, 4, 6])).toFixed(6), '1.000000');
   assert.equal(distinctColours({ data: Uint8Array.from([0, 0, 0, 1, 1, 1, 255, 0, 0]) }), 2);
   assert.throws(() => pairMetrics(photo(8, 8), photo(8, 10)), RangeError);
 });
 
-test('flicker ratio: 1 when the output moves as the input does, larger when it flickers', () => {
+void test('flicker ratio: 1 when the output moves as the input does, larger when it flickers', () => {
   const frames = [photo(32, 32, 1), photo(32, 32, 2), photo(32, 32, 3)];
   const same = new FlickerMeter();
   for (const f of frames) same.add(f, f);
