@@ -34,13 +34,13 @@ function safeCmdline(pid: number): string {
   }
 }
 
-test('a clean exit is {kind: ok}', async () => {
+void test('a clean exit is {kind: ok}', async () => {
   const { ffmpeg } = await resolveFfmpeg();
   const h = spawnChild(ffmpeg, ['-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=5', '-frames:v', '2', '-f', 'null', '-']);
   assert.deepEqual(await h.exited, { kind: 'ok' });
 });
 
-test('a failure keeps the exit code and the stderr tail', async () => {
+void test('a failure keeps the exit code and the stderr tail', async () => {
   const { ffmpeg } = await resolveFfmpeg();
   const h = spawnChild(ffmpeg, ['-hide_banner', '-i', '/definitely/not/here.mp4']);
   const exit = await h.exited;
@@ -51,7 +51,7 @@ test('a failure keeps the exit code and the stderr tail', async () => {
   assert.match(exit.stderrTail, /No such file or directory/);
 });
 
-test('the stderr tail is bounded', async () => {
+void test('the stderr tail is bounded', async () => {
   const h = spawnChild(process.execPath, ['-e', "process.stderr.write('x'.repeat(100000) + 'END'); process.exit(3)"], { stderrTailBytes: 1000 });
   const exit = await h.exited;
   assert.equal(exit.kind, 'failed');
@@ -61,14 +61,14 @@ test('the stderr tail is bounded', async () => {
   assert.ok(exit.stderrTail.endsWith('END'));
 });
 
-test('a binary that does not exist is a failed exit, not a crash', async () => {
+void test('a binary that does not exist is a failed exit, not a crash', async () => {
   const h = spawnChild('/nonexistent/ffmpeg', []);
   const exit = await h.exited;
   assert.equal(exit.kind, 'failed');
   if (exit.kind === 'failed') assert.match(exit.stderrTail, /cannot start .*ENOENT/);
 });
 
-test('writing to a child that has quit (EPIPE) does not throw', async () => {
+void test('writing to a child that has quit (EPIPE) does not throw', async () => {
   const h = spawnChild(process.execPath, ['-e', 'process.exit(0)'], { stdin: 'pipe' });
   await h.exited;
   for (let i = 0; i < 20; i++) h.stdin!.write(Buffer.alloc(65536));
@@ -76,7 +76,7 @@ test('writing to a child that has quit (EPIPE) does not throw', async () => {
   assert.deepEqual(await h.exited, { kind: 'ok' });
 });
 
-test('close() stops ffmpeg with SIGTERM, is idempotent, and leaves no process', async () => {
+void test('close() stops ffmpeg with SIGTERM, is idempotent, and leaves no process', async () => {
   const { ffmpeg } = await resolveFfmpeg();
   const h = spawnChild(ffmpeg, ['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=5', '-f', 'rawvideo', 'pipe:1'], { stdout: 'pipe' });
   h.stdout!.resume();
@@ -91,7 +91,7 @@ test('close() stops ffmpeg with SIGTERM, is idempotent, and leaves no process', 
   assert.deepEqual(await h.close(), a);
 });
 
-test('close() falls back to SIGKILL when SIGTERM is ignored', async () => {
+void test('close() falls back to SIGKILL when SIGTERM is ignored', async () => {
   const h = spawnChild(process.execPath, ['-e', "process.on('SIGTERM', () => {}); process.stderr.write('ready'); setInterval(() => {}, 1000)"], { killTimeoutMs: 200 });
   while (!h.stderrTail().includes('ready')) await new Promise((r) => setTimeout(r, 20));
   const started = Date.now();
@@ -102,7 +102,7 @@ test('close() falls back to SIGKILL when SIGTERM is ignored', async () => {
   assert.ok(!alive(h.pid!));
 });
 
-test('an AbortSignal stops the child; runFfmpeg then throws AbortedError', async () => {
+void test('an AbortSignal stops the child; runFfmpeg then throws AbortedError', async () => {
   const controller = new AbortController();
   const run = runFfmpeg(['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=5', '-f', 'null', '-'], { signal: controller.signal });
   await new Promise((r) => setTimeout(r, 300));
@@ -115,7 +115,7 @@ test('an AbortSignal stops the child; runFfmpeg then throws AbortedError', async
   assert.equal(liveChildCount(), 0);
 });
 
-test('runFfmpeg throws E_FFMPEG_FAILED with one line; runFfprobeJson parses', async () => {
+void test('runFfmpeg throws E_FFMPEG_FAILED with one line; runFfprobeJson parses', async () => {
   await assert.rejects(runFfmpeg(['-hide_banner', '-i', '/no/such.mp4', '-f', 'null', '-']), (err: unknown) => {
     assert.ok(err instanceof FfmpegError);
     assert.equal(err.code, 'E_FFMPEG_FAILED');
@@ -127,7 +127,7 @@ test('runFfmpeg throws E_FFMPEG_FAILED with one line; runFfprobeJson parses', as
   assert.equal(json.streams[0]?.width, 40);
 });
 
-test('lastMeaningfulLine skips ffmpeg boilerplate', () => {
+void test('lastMeaningfulLine skips ffmpeg boilerplate', () => {
   assert.equal(lastMeaningfulLine('a\nreal reason\nConversion failed!\n\n'), 'real reason');
   assert.equal(lastMeaningfulLine(''), '(no message)');
 });

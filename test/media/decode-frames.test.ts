@@ -23,7 +23,7 @@ function alive(pid: number): boolean {
   }
 }
 
-test('every frame arrives, exact size, pts from the rate, summary clean', async () => {
+void test('every frame arrives, exact size, pts from the rate, summary clean', async () => {
   const file = await makeClip(path.join(dir, 'a.mp4'), { width: 64, height: 48, frames: 10 });
   const info = await probeMedia(file);
   const decoder = decodeFrames(file, { width: info.width, height: info.height, frameRate: info.frameRate });
@@ -40,7 +40,7 @@ test('every frame arrives, exact size, pts from the rate, summary clean', async 
   assert.deepEqual(decoder.summary, { frames: 10, errors: '' });
 });
 
-test('rotated input arrives upright at the display size; scale gives the asked size', async () => {
+void test('rotated input arrives upright at the display size; scale gives the asked size', async () => {
   const file = await makeClip(path.join(dir, 'rot.mp4'), { width: 64, height: 48, rotate: 90, frames: 3, audio: null });
   const info = await probeMedia(file);
   let n = 0;
@@ -59,7 +59,7 @@ test('rotated input arrives upright at the display size; scale gives the asked s
   assert.equal(m, 3);
 });
 
-test('a slow consumer pauses ffmpeg through the pipe; breaking out stops it', async () => {
+void test('a slow consumer pauses ffmpeg through the pipe; breaking out stops it', async () => {
   // 300 frames × 9 KB = 2.7 MB, far more than the pipe and stream buffers hold.
   const file = await makeClip(path.join(dir, 'long.mp4'), { width: 64, height: 48, frames: 300, audio: null });
   const info = await probeMedia(file);
@@ -78,7 +78,7 @@ test('a slow consumer pauses ffmpeg through the pipe; breaking out stops it', as
   assert.ok(!alive(pid), 'ffmpeg stopped when the consumer left');
 });
 
-test('an abort stops decoding with AbortedError and no process left', async () => {
+void test('an abort stops decoding with AbortedError and no process left', async () => {
   const file = path.join(dir, 'long.mp4');
   const controller = new AbortController();
   const info = await probeMedia(file);

@@ -17,7 +17,7 @@ function after(args: string[], flag: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-test('decode args: local file behind the protocol whitelist, rgb24 rawvideo on stdout, no frame dropped', () => {
+void test('decode args: local file behind the protocol whitelist, rgb24 rawvideo on stdout, no frame dropped', () => {
   const args = buildDecodeArgs({ input: 'concat:a.mp4|b.mp4', streamIndex: 2 });
   assert.equal(after(args, '-protocol_whitelist'), 'file,pipe');
   // The path is a literal file name: the `concat:` protocol can never be reached.
@@ -33,7 +33,7 @@ test('decode args: local file behind the protocol whitelist, rgb24 rawvideo on s
   assert.ok(args.includes('-an'));
 });
 
-test('decode args: scale, realtime, loop and a forced device format', () => {
+void test('decode args: scale, realtime, loop and a forced device format', () => {
   const args = buildDecodeArgs({ input: '/dev/video0', inputFormat: 'v4l2', scaleTo: { width: 320, height: 180 }, realtime: true, loop: true });
   assert.equal(after(args, '-vf'), 'scale=320:180:flags=area');
   assert.deepEqual(args.slice(args.indexOf('-f'), args.indexOf('-f') + 4), ['-f', 'v4l2', '-i', '/dev/video0']);
@@ -42,7 +42,7 @@ test('decode args: scale, realtime, loop and a forced device format', () => {
   assert.equal(after(args, '-map'), '0:v:0');
 });
 
-test('encode args: h264 from an rgb24 pipe with audio copied from the source', () => {
+void test('encode args: h264 from an rgb24 pipe with audio copied from the source', () => {
   const args = buildEncodeArgs({
     frameWidth: 64,
     frameHeight: 48,
@@ -74,7 +74,7 @@ test('encode args: h264 from an rgb24 pipe with audio copied from the source', (
   assert.deepEqual(args.slice(-4), ['-f', 'mp4', '-y', 'file:/out/.x.partial']);
 });
 
-test('encode args: scaling back to the source size, odd sizes in 4:4:4, vp9 and re-encoded audio', () => {
+void test('encode args: scaling back to the source size, odd sizes in 4:4:4, vp9 and re-encoded audio', () => {
   const args = buildEncodeArgs({
     frameWidth: 32,
     frameHeight: 24,
@@ -98,19 +98,19 @@ test('encode args: scaling back to the source size, odd sizes in 4:4:4, vp9 and 
   assert.ok(!args.includes('-movflags'));
 });
 
-test('encode args: no audio source means no second input and no audio map', () => {
+void test('encode args: no audio source means no second input and no audio map', () => {
   const args = buildEncodeArgs({ frameWidth: 8, frameHeight: 8, outputWidth: 8, outputHeight: 8, frameRate: { num: 10, den: 1 }, muxer: 'matroska', output: 'o.mkv' });
   assert.equal(args.filter((a) => a === '-i').length, 1);
   assert.ok(!args.includes('-c:a'));
   assert.equal(after(args, '-crf'), '20');
 });
 
-test('inputUrl always prefixes file:', () => {
+void test('inputUrl always prefixes file:', () => {
   assert.equal(inputUrl('http://example.com/x.mp4'), 'file:http://example.com/x.mp4');
   assert.equal(inputUrl('subfile:,,start,0,end,10,,:/etc/passwd'), 'file:subfile:,,start,0,end,10,,:/etc/passwd');
 });
 
-test('containers, codecs and audio copy rules', () => {
+void test('containers, codecs and audio copy rules', () => {
   assert.equal(muxerForPath('a/b.MP4'), 'mp4');
   assert.equal(muxerForPath('x.mkv'), 'matroska');
   assert.equal(muxerForPath('x.webm'), 'webm');
@@ -126,7 +126,7 @@ test('containers, codecs and audio copy rules', () => {
   assert.equal(audioCopyAllowed('matroska', 'pcm_s16le'), true);
 });
 
-test('fitMaxSide keeps aspect and never upsizes', () => {
+void test('fitMaxSide keeps aspect and never upsizes', () => {
   assert.deepEqual(fitMaxSide(1920, 1080, 640), { width: 640, height: 360 });
   assert.deepEqual(fitMaxSide(1080, 1920, 640), { width: 360, height: 640 });
   assert.deepEqual(fitMaxSide(320, 240, 640), { width: 320, height: 240 });

@@ -14,7 +14,7 @@ before(async () => {
 });
 after(() => cleanup());
 
-test('parseRational and normaliseRotation', () => {
+void test('parseRational and normaliseRotation', () => {
   assert.deepEqual(parseRational('30000/1001'), { num: 30000, den: 1001 });
   assert.deepEqual(parseRational('50/2'), { num: 25, den: 1 });
   assert.deepEqual(parseRational('24'), { num: 24, den: 1 });
@@ -27,7 +27,7 @@ test('parseRational and normaliseRotation', () => {
   assert.equal(normaliseRotation(0), 0);
 });
 
-test('a clip with audio: size, rational rate, frames, duration, audio stream', async () => {
+void test('a clip with audio: size, rational rate, frames, duration, audio stream', async () => {
   const file = await makeClip(path.join(dir, 'a.mp4'), { width: 64, height: 48, rate: '30000/1001', frames: 12 });
   const info = await probeMedia(file);
   assert.equal(info.width, 64);
@@ -44,7 +44,7 @@ test('a clip with audio: size, rational rate, frames, duration, audio stream', a
   assert.match(info.formatName, /mp4/);
 });
 
-test('rotation metadata swaps the display size', async () => {
+void test('rotation metadata swaps the display size', async () => {
   const file = await makeClip(path.join(dir, 'rot.mp4'), { width: 64, height: 48, rotate: 90, audio: null });
   const info = await probeMedia(file);
   // The legacy tag rotate=90 is a 90° counter-clockwise display matrix (ffprobe: rotation=90), i.e. 270° clockwise.
@@ -55,7 +55,7 @@ test('rotation metadata swaps the display size', async () => {
   assert.equal(info.audio.length, 0);
 });
 
-test('bad inputs are one-line InputErrors with the right code', async () => {
+void test('bad inputs are one-line InputErrors with the right code', async () => {
   const text = path.join(dir, 'notes.txt');
   await writeFile(text, 'hello, not a video\n');
   const empty = path.join(dir, 'empty.mp4');
@@ -83,7 +83,7 @@ test('bad inputs are one-line InputErrors with the right code', async () => {
   }
 });
 
-test('an MP4 cut before its index is reported as truncated', async () => {
+void test('an MP4 cut before its index is reported as truncated', async () => {
   const file = await makeClip(path.join(dir, 'whole.mp4'), { frames: 20 });
   const { readFile } = await import('node:fs/promises');
   const bytes = await readFile(file);
@@ -92,7 +92,7 @@ test('an MP4 cut before its index is reported as truncated', async () => {
   await assert.rejects(probeMedia(cut), (err: unknown) => err instanceof InputError && err.code === 'E_INPUT_TRUNCATED');
 });
 
-test('mediaInfoFromProbe: cover art is not a video; estimated frame count when the header has none', () => {
+void test('mediaInfoFromProbe: cover art is not a video; estimated frame count when the header has none', () => {
   assert.throws(
     () => mediaInfoFromProbe('song.mp3', { streams: [{ index: 0, codec_type: 'audio', codec_name: 'mp3' }, { index: 1, codec_type: 'video', width: 300, height: 300, disposition: { attached_pic: 1 }, avg_frame_rate: '0/0', r_frame_rate: '90000/1' }] }),
     /audio but no video/,

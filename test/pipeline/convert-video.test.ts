@@ -88,7 +88,7 @@ async function checkConversion(input: string, output: string, extra: Partial<Con
   return { result, inInfo, outInfo, inStreams, outStreams };
 }
 
-test('mp4 with AAC: every frame stylized, size/rate/duration kept, audio packets bit-exact', async () => {
+void test('mp4 with AAC: every frame stylized, size/rate/duration kept, audio packets bit-exact', async () => {
   const input = await makeClip(path.join(dir, 'clip.mp4'), { width: 64, height: 48, frames: 10 });
   const output = path.join(dir, 'clip-anime.mp4');
   // Count what the real model saw: every frame, once, in order.
@@ -111,7 +111,7 @@ test('mp4 with AAC: every frame stylized, size/rate/duration kept, audio packets
   assert.deepEqual(await leftovers(dir, ['clip.mp4', 'clip-anime.mp4']), []);
 });
 
-test('odd size, NTSC rate, rotation metadata and --max-side', async () => {
+void test('odd size, NTSC rate, rotation metadata and --max-side', async () => {
   const odd = await makeClip(path.join(dir, 'odd.mp4'), { width: 65, height: 49, rate: '30000/1001', frames: 12 });
   const r1 = await checkConversion(odd, path.join(dir, 'odd-out.mp4'));
   assert.equal(r1.result.frames, 12);
@@ -129,7 +129,7 @@ test('odd size, NTSC rate, rotation metadata and --max-side', async () => {
   assert.equal(r3.outInfo.width, 128);
 });
 
-test('vp9 into webm: AAC cannot be copied there, so it is re-encoded to Opus with a warning; mkv copies', async () => {
+void test('vp9 into webm: AAC cannot be copied there, so it is re-encoded to Opus with a warning; mkv copies', async () => {
   const input = await makeClip(path.join(dir, 'clip3.mp4'), { width: 64, height: 48, frames: 8 });
   const warnings: string[] = [];
   const { result, outStreams } = await checkConversion(input, path.join(dir, 'clip.webm'), { onWarning: (w) => warnings.push(w) });
@@ -144,14 +144,14 @@ test('vp9 into webm: AAC cannot be copied there, so it is re-encoded to Opus wit
   assert.equal(await packetMd5(path.join(dir, 'clip.mkv'), 'a'), await packetMd5(input, 'a'));
 });
 
-test('a clip without audio converts to a video without audio', async () => {
+void test('a clip without audio converts to a video without audio', async () => {
   const input = await makeClip(path.join(dir, 'silent.mp4'), { frames: 4, audio: null });
   const { result, outStreams } = await checkConversion(input, path.join(dir, 'silent-out.mp4'));
   assert.equal(result.audio, 'none');
   assert.equal(outStreams.length, 1);
 });
 
-test('bad inputs and outputs: one-line typed error, nothing left behind', async () => {
+void test('bad inputs and outputs: one-line typed error, nothing left behind', async () => {
   const bad = path.join(dir, 'bad');
   await import('node:fs/promises').then((fs) => fs.mkdir(bad));
   await writeFile(path.join(bad, 'notes.txt'), 'not a video\n');
@@ -195,7 +195,7 @@ test('bad inputs and outputs: one-line typed error, nothing left behind', async 
   assert.equal(outInfo.frameCount, result.frames);
 });
 
-test('abort mid-way: AbortedError, no output, no temporary file, no ffmpeg left', async () => {
+void test('abort mid-way: AbortedError, no output, no temporary file, no ffmpeg left', async () => {
   const input = await makeClip(path.join(dir, 'long.mp4'), { width: 64, height: 48, frames: 150 });
   const output = path.join(dir, 'long-out.mp4');
   const controller = new AbortController();
@@ -220,7 +220,7 @@ test('abort mid-way: AbortedError, no output, no temporary file, no ffmpeg left'
   assert.deepEqual(ffmpegChildren(), []);
 });
 
-test('bounded in-flight frames: with a slow model, never more than batch × queueDepth frames between decoder and encoder', async () => {
+void test('bounded in-flight frames: with a slow model, never more than batch × queueDepth frames between decoder and encoder', async () => {
   const input = await makeClip(path.join(dir, 'long2.mp4'), { width: 64, height: 48, frames: 60, audio: null });
   let written = 0;
   let maxAhead = 0;

@@ -2,22 +2,22 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { detectTruncation } from '../../src/pipeline/detect-truncation.js';
 
-test('all frames and a clean decoder: not truncated', () => {
+void test('all frames and a clean decoder: not truncated', () => {
   assert.deepEqual(detectTruncation({ frameCount: 10, frameCountExact: true }, { frames: 10, errors: '' }), { truncated: false });
 });
 
-test('fewer frames than the header: truncated, with the numbers', () => {
+void test('fewer frames than the header: truncated, with the numbers', () => {
   const v = detectTruncation({ frameCount: 20, frameCountExact: true }, { frames: 11, errors: '' });
   assert.equal(v.truncated, true);
   assert.match(v.reason!, /only 11 of 20 frames/);
 });
 
-test('an estimated count allows a little slack', () => {
+void test('an estimated count allows a little slack', () => {
   assert.equal(detectTruncation({ frameCount: 100, frameCountExact: false }, { frames: 97, errors: '' }).truncated, false);
   assert.equal(detectTruncation({ frameCount: 100, frameCountExact: false }, { frames: 60, errors: '' }).truncated, true);
 });
 
-test('demuxer complaints and zero frames count as truncation', () => {
+void test('demuxer complaints and zero frames count as truncation', () => {
   const v = detectTruncation({ frameCount: 20, frameCountExact: false }, { frames: 20, errors: '[matroska,webm @ 0x55] File ended prematurely' });
   assert.equal(v.truncated, true);
   assert.equal(v.reason, 'the decoder reported: File ended prematurely');

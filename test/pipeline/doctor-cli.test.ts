@@ -14,7 +14,7 @@ function doctor(env: NodeJS.ProcessEnv, json = true) {
   return spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/bin.ts'), 'doctor', ...(json ? ['--json'] : [])], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 60_000 });
 }
 
-test('doctor finds ffmpeg/ffprobe with versions and the ONNX Runtime CPU provider', () => {
+void test('doctor finds ffmpeg/ffprobe with versions and the ONNX Runtime CPU provider', () => {
   const run = doctor({ ...process.env, FFMPEG_PATH: '', FFPROBE_PATH: '' });
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; name?: string; status?: string; detail?: string });
@@ -27,7 +27,7 @@ test('doctor finds ffmpeg/ffprobe with versions and the ONNX Runtime CPU provide
   assert.deepEqual(lines.at(-1), { type: 'summary', ok: true, missing: [] });
 });
 
-test('a broken FFMPEG_PATH: FAIL with the fix, exit 1', () => {
+void test('a broken FFMPEG_PATH: FAIL with the fix, exit 1', () => {
   const run = doctor({ ...process.env, FFMPEG_PATH: '/nonexistent/ffmpeg' }, false);
   assert.equal(run.status, 1);
   assert.match(run.stdout, /FAIL {2}ffmpeg .*FFMPEG_PATH=\/nonexistent\/ffmpeg/);
@@ -35,7 +35,7 @@ test('a broken FFMPEG_PATH: FAIL with the fix, exit 1', () => {
   assert.match(run.stdout, /not ready: ffmpeg missing/);
 });
 
-test('formatDoctor marks each status', () => {
+void test('formatDoctor marks each status', () => {
   const text = formatDoctor([
     { name: 'a', status: 'ok', detail: 'fine' },
     { name: 'b', status: 'optional', detail: 'absent', fix: 'install b' },

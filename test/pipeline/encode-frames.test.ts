@@ -9,7 +9,7 @@ function frame(index: number): Frame {
   return { data: new Uint8Array([index, index, index]), width: 1, height: 1, pts: index, index };
 }
 
-test('writes every frame in order, waiting for each write, and emits counts per batch', async () => {
+void test('writes every frame in order, waiting for each write, and emits counts per batch', async () => {
   const written: number[] = [];
   let pending = 0;
   let maxPending = 0;
@@ -28,7 +28,7 @@ test('writes every frame in order, waiting for each write, and emits counts per 
   assert.equal(maxPending, 1, 'one write at a time');
 });
 
-test('a failing write errors the stream', async () => {
+void test('a failing write errors the stream', async () => {
   const sink: FrameSink = { write: async () => Promise.reject(new Error('encoder died')) };
   await assert.rejects(lastValueFrom(from([[frame(0)]]).pipe(encodeFrames(sink))), /encoder died/);
 });

@@ -23,7 +23,7 @@ function countingSource(n: number) {
   return { iterable, state };
 }
 
-test('never more than `window` items between the source and the acknowledging stage, and none lost', async () => {
+void test('never more than `window` items between the source and the acknowledging stage, and none lost', async () => {
   const { iterable, state } = countingSource(50);
   const acks = new Subject<number>();
   let acked = 0;
@@ -50,7 +50,7 @@ test('never more than `window` items between the source and the acknowledging st
   assert.ok(maxAhead >= 2, 'the window is used for read-ahead');
 });
 
-test('without acknowledgements the source stops after `window` items', async () => {
+void test('without acknowledgements the source stops after `window` items', async () => {
   const { iterable, state } = countingSource(100);
   const seen: number[] = [];
   const sub = pullFrames(iterable, { window: 3, acks: new Subject<number>() }).subscribe((x) => seen.push(x));
@@ -62,7 +62,7 @@ test('without acknowledgements the source stops after `window` items', async () 
   assert.equal(state.returned, true, 'unsubscribing lets the source clean up');
 });
 
-test('a source error reaches the subscriber', async () => {
+void test('a source error reaches the subscriber', async () => {
   const failing: AsyncIterable<number> = {
     async *[Symbol.asyncIterator]() {
       yield 1;
@@ -73,6 +73,6 @@ test('a source error reaches the subscriber', async () => {
   await assert.rejects(lastValueFrom(pullFrames(failing, { window: 2, acks }).pipe(tap(() => acks.next(1)))), /decoder died/);
 });
 
-test('window must be at least 1', () => {
+void test('window must be at least 1', () => {
   assert.throws(() => pullFrames(countingSource(1).iterable, { window: 0, acks: new Subject<number>() }), RangeError);
 });

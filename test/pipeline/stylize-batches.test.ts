@@ -10,7 +10,7 @@ function frame(index: number): Frame {
   return { data: new Uint8Array([index, 10, 200, 0, 0, 0]), width: 2, height: 1, pts: index / 25, index };
 }
 
-test('each batch goes through the stylizer once, in order, one call at a time', async () => {
+void test('each batch goes through the stylizer once, in order, one call at a time', async () => {
   const stylizer = invertStylizer(5);
   let inFlight = 0;
   let maxInFlight = 0;
@@ -35,14 +35,14 @@ test('each batch goes through the stylizer once, in order, one call at a time', 
   assert.equal(out[1]![0]!.pts, 2 / 25);
 });
 
-test('a stylizer that loses a frame or changes the size fails loudly', async () => {
+void test('a stylizer that loses a frame or changes the size fails loudly', async () => {
   const dropping: Stylizer = { description: 'dropper', run: async (f) => f.slice(1), close: async () => undefined };
   await assert.rejects(lastValueFrom(from([[frame(0), frame(1)]]).pipe(stylizeBatches(dropping))), /returned 1 frames for a batch of 2/);
   const resizing: Stylizer = { description: 'resizer', run: async (f) => f.map((x) => ({ ...x, width: 1, height: 2 })), close: async () => undefined };
   await assert.rejects(lastValueFrom(from([[frame(0)]]).pipe(stylizeBatches(resizing))), /came back 1x2/);
 });
 
-test('source timing is restored if an engine rewrites it', async () => {
+void test('source timing is restored if an engine rewrites it', async () => {
   const renumbering: Stylizer = { description: 'renumber', run: async (f) => f.map((x) => ({ ...x, index: 0, pts: 0 })), close: async () => undefined };
   const out = await lastValueFrom(from([[frame(3), frame(4)]]).pipe(stylizeBatches(renumbering)));
   assert.deepEqual(out.map((f) => [f.index, f.pts]), [[3, 3 / 25], [4, 4 / 25]]);

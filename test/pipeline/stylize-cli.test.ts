@@ -58,7 +58,7 @@ function ffmpegProcessesMentioning(needle: string): number[] {
   return found;
 }
 
-test('parseStylizeArgs: every flag, and refusals', () => {
+void test('parseStylizeArgs: every flag, and refusals', () => {
   const a = parseStylizeArgs(['in.mp4', '-o', 'out.mp4', '--model', 'm', '--engine', 'tfjs', '--device', 'cpu', '--threads', '2', '--batch', '8', '--max-side', '320', '--codec', 'vp9', '--crf', '30', '--preset', 'fast', '--allow-truncated', '--json']);
   assert.deepEqual(
     { ...a, videoFlags: undefined },
@@ -76,7 +76,7 @@ test('parseStylizeArgs: every flag, and refusals', () => {
   assert.throws(() => parseStylizeArgs(['a.mp4', '-o', 'x.mp4', '--nope']), /Unknown option/);
 });
 
-test('converts with --json: progress lines then a summary, exit 0', async () => {
+void test('converts with --json: progress lines then a summary, exit 0', async () => {
   const input = await makeClip(path.join(dir, 'clip.mp4'), { frames: 6 });
   const output = path.join(dir, 'clip-anime.mp4');
   const run = await cli(['stylize', input, '-o', output, '--model', model, '--threads', '1', '--batch', '2', '--preset', 'ultrafast', '--json']);
@@ -90,7 +90,7 @@ test('converts with --json: progress lines then a summary, exit 0', async () => 
   assert.ok(lines.slice(0, -1).every((l) => l.type === 'progress'));
 });
 
-test('a bad input: one line on stderr, exit 1, nothing written', async () => {
+void test('a bad input: one line on stderr, exit 1, nothing written', async () => {
   const output = path.join(dir, 'never.mp4');
   const run = await cli(['stylize', path.join(dir, 'missing.mp4'), '-o', output, '--model', model]);
   assert.equal(run.code, 1);
@@ -102,7 +102,7 @@ test('a bad input: one line on stderr, exit 1, nothing written', async () => {
   assert.match(usage.stderr, /--crf must be a whole number/);
 });
 
-test('Ctrl-C (SIGINT) mid-way: exit 130, no output, no temporary file, no ffmpeg left', async () => {
+void test('Ctrl-C (SIGINT) mid-way: exit 130, no output, no temporary file, no ffmpeg left', async () => {
   const input = await makeClip(path.join(dir, 'long.mp4'), { width: 96, height: 64, frames: 300 });
   const output = path.join(dir, 'long-anime.mp4');
   let sent = false;
