@@ -1,8 +1,12 @@
 /**
- * A faster `Conv2DBackpropInput` for the wasm backend. The stock one is a scalar loop about ten times
- * slower than a forward conv. The input gradient is a stride-1 forward conv of dy, dilated by the
- * stride (zeros between the rows/columns) and padded by filter-1-pad, with the filter flipped in
- * space and its in/out channels swapped; that runs on XNNPACK.
+ * A faster `Conv2DBackpropInput` for the wasm backend (also the forward pass of conv2dTranspose).
+ * The stock one is a scalar loop about ten times slower than a forward conv.
+ * - stride 1: a forward conv of dy, padded by filter-1-pad, with the filter flipped in space and its
+ *   in/out channels swapped; that runs on XNNPACK.
+ * - stride s > 1 (square): the sub-pixel decomposition. Output pixels of phase (r, q) (y ≡ r, x ≡ q
+ *   mod s) only see the filter taps of matching parity, so one stride-1 conv of dy with a small
+ *   filter [U, U, co, s·s·ci] computes all s² phases as channels and DepthToSpace interleaves them.
+ *   That avoids the zeros of the dilated-dy formulation (4× the work at stride 2).
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -16,6 +20,104 @@ interface BackpropInputAttrs {
   inputShape: [number, number, number, number];
 }
 
+/** Per-dimension plan of the sub-pixel decomposition (pure, exported for tests). */
+export interface PhasePlan {
+  /** Window of the stride-1 conv over dy. */
+  window: number;
+  /** dy index of window position 0 for output block 0 (may be negative: zero padding). */
+  dmin: number;
+  /** Output blocks: ceil(inLen / stride). */
+  blocks: number;
+  /** For phase r: the (window position, filter tap) pairs it uses. */
+  taps: { u: number; k: number }[][];
+}
+
+export function phasePlan(k: number, stride: number, padBefore: number, inLen: number): PhasePlan {
+  const raw: { d: number; k: number }[][] = [];
+  for (let r = 0; r < stride; r++) {
+    const kr = (((r + padBefore) % stride) + stride) % stride;
+    const cr = (r + padBefore - kr) / stride;
+    const list: { d: number; k: number }[] = [];
+    for (let t = 0; kr + stride * t < k; t++) list.push({ d: cr - t, k: kr + stride * t });
+    raw.push(list);
+  }
+  const ds = raw.flat().map((e) => e.d);
+  const dmin = ds.length > 0 ? Math.min(...ds) : 0;
+  const dmax = ds.length > 0 ? Math.max(...ds) : 0;
+  return { window: dmax - dmin + 1, dmin, blocks: Math.ceil(inLen / stride), taps: raw.map((list) => list.map((e) => ({ u: e.d - dmin, k: e.k }))) };
+}
+
+/** The [Uh, Uw, co, s·s·ci] filter of the sub-pixel decomposition from a [kh, kw, ci, co] filter. */
+export function phaseFilter(w: Float32Array, kh: number, kw: number, ci: number, co: number, ph: PhasePlan, pw: PhasePlan, stride: number): Float32Array {
+  const outC = stride * stride * ci;
+  const f = new Float32Array(ph.window * pw.window * co * outC);
+  for (let rh = 0; rh < stride; rh++) {
+    for (let rw = 0; rw < stride; rw++) {
+      const phase = rh * stride + rw;
+      for (const th of ph.taps[rh]!) {
+        for (const tw of pw.taps[rw]!) {
+          for (let c = 0; c < ci; c++) {
+            const src = ((th.k * kw + tw.k) * ci + c) * co;
+            const dst = (th.u * pw.window + tw.u) * co * outC + phase * ci + c;
+            for (let o = 0; o < co; o++) f[dst + o * outC] = w[src + o]!;
+          }
+        }
+      }
+    }
+  }
+  return f;
+}
+
+interface WasmBackendLike extends KernelBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+function subPixelBackpropInput(backend: WasmBackendLike, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight: s } = info;
+  const ph = phasePlan(filterHeight, s, info.padInfo.top, inHeight);
+  const pw = phasePlan(filterWidth, s, info.padInfo.left, inWidth);
+  const temps: TensorInfo[] = [];
+  try {
+    // Window rows j = 0..blocks-1+window-1 read dy[j + dmin] (zero outside dy).
+    const needH = ph.blocks - 1 + ph.window;
+    const needW = pw.blocks - 1 + pw.window;
+    const startH = Math.max(0, ph.dmin);
+    const startW = Math.max(0, pw.dmin);
+    const frontH = Math.max(0, -ph.dmin);
+    const frontW = Math.max(0, -pw.dmin);
+    let src = dy;
+    if (startH > 0 || startW > 0 || frontH + outHeight - startH > needH || frontW + outWidth - startW > needW) {
+      const h = Math.min(outHeight - startH, needH - frontH);
+      const w = Math.min(outWidth - startW, needW - frontW);
+      src = callWasmKernel(backend, 'Slice', { x: dy }, { begin: [0, startH, startW, 0], size: [batchSize, h, w, outChannels] });
+      temps.push(src);
+    }
+    const backH = needH - frontH - src.shape[1]!;
+    const backW = needW - frontW - src.shape[2]!;
+    let padded = src;
+    if (frontH + frontW + backH + backW > 0) {
+      padded = callWasmKernel(backend, 'PadV2', { x: src }, { paddings: [[0, 0], [frontH, backH], [frontW, backW], [0, 0]], constantValue: 0 });
+      temps.push(padded);
+    }
+    const w = backend.readSync(filter.dataId) as Float32Array;
+    const f = phaseFilter(w, filterHeight, filterWidth, inChannels, outChannels, ph, pw, s);
+    const fInfo = backend.makeOutput([ph.window, pw.window, outChannels, s * s * inChannels], 'float32');
+    temps.push(fInfo);
+    backend.typedArrayFromHeap(fInfo).set(f);
+    const phases = callWasmKernel(backend, 'Conv2D', { x: padded, filter: fInfo }, {
+      strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
+    }); // [B, blocksH, blocksW, s·s·ci]
+    temps.push(phases);
+    const full = callWasmKernel(backend, 'DepthToSpace', { x: phases }, { blockSize: s, dataFormat: 'NHWC' }); // [B, s·blocksH, s·blocksW, ci]
+    if (full.shape[1] === inHeight && full.shape[2] === inWidth) return full;
+    temps.push(full);
+    return callWasmKernel(backend, 'Slice', { x: full }, { begin: [0, 0, 0, 0], size: [batchSize, inHeight, inWidth, inChannels] });
+  } finally {
+    for (const t of temps) release(backend, t);
+  }
+}
+
 function conv2dBackpropInput(args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: unknown }): TensorInfo {
   const { backend } = args;
   const dy = args.inputs['dy'];
@@ -26,6 +128,7 @@ function conv2dBackpropInput(args: { inputs: Record<string, TensorInfo>; backend
   const info = backend_util.computeConv2DInfo(
     attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
   const { batchSize, inHeight, inWidth, inChannels, outChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  if (strideHeight > 1 && strideHeight === strideWidth) return subPixelBackpropInput(backend as WasmBackendLike, dy, filter, info);
   const temps: TensorInfo[] = [];
   try {
     // 1. dilate: [B, oy, 1, ox, 1, co] padded to [B, oy, sh, ox, sw, co] → [B, oy·sh, ox·sw, co].

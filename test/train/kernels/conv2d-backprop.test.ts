@@ -80,3 +80,21 @@ test('wasm DepthwiseConv2dNativeBackpropInput matches the cpu backend', async ()
     assert.ok(d < 1e-4, `dx ${JSON.stringify(c)}: ${d}`);
   });
 });
+
+test('conv2dTranspose (the generator up-sampling, stride 2 same) matches the cpu backend, with its gradients', async () => {
+  const run = (seed: number): Float32Array[] => tf.tidy(() => {
+    const x = tf.tensor4d(rand([2, 5, 6, 8], seed), [2, 5, 6, 8]);
+    const w = tf.tensor4d(rand([3, 3, 4, 8], seed + 1), [3, 3, 4, 8]);
+    const f = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 10, 12, 4], 2, 'same');
+    const y = f(x, w);
+    const weights = tf.tensor(rand(y.shape, seed + 2), y.shape);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), weights)))([x, w]);
+    return [y.dataSync() as Float32Array, dx!.dataSync() as Float32Array, dw!.dataSync() as Float32Array];
+  });
+  await tf.setBackend('cpu');
+  const expected = run(500);
+  await tf.setBackend('wasm');
+  registerTrainingKernels();
+  const got = run(500);
+  expected.forEach((e, i) => assert.ok(maxAbsDiff(got[i]!, e) < 1e-4, `output ${i}: ${maxAbsDiff(got[i]!, e)}`));
+});
