@@ -240,7 +240,11 @@ async function runConversion(
     let written = 0;
     const acks = new Subject<number>();
     await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => reject(new AbortedError());
+      let sub: { unsubscribe(): void } | undefined;
+      const onAbort = (): void => {
+        sub?.unsubscribe();
+        reject(new AbortedError());
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       const pipeline: Observable<number> = pullFrames(decoder, { window: batch * queueDepth, acks }).pipe(
         batchFrames(batch),
@@ -252,7 +256,7 @@ async function runConversion(
           acks.next(n);
         }),
       );
-      const sub = pipeline.subscribe({
+      sub = pipeline.subscribe({
         error: (err: unknown) => {
           signal?.removeEventListener('abort', onAbort);
           reject(err);
@@ -262,7 +266,6 @@ async function runConversion(
           resolve();
         },
       });
-      signal?.addEventListener('abort', () => sub.unsubscribe(), { once: true });
     });
     const summary = decoder.summary;
     if (!summary) throw new AbortedError();

@@ -16,7 +16,9 @@ export interface TruncationVerdict {
 
 export function detectTruncation(info: Pick<MediaInfo, 'frameCount' | 'frameCountExact'>, summary: DecodeSummary): TruncationVerdict {
   if (summary.frames === 0) return { truncated: true, reason: 'no frame could be decoded' };
-  if (info.frameCountExact && summary.frames < info.frameCount) {
+  // Two frames of slack: an MP4 edit list may legitimately hide a frame or two the header counts;
+  // a real cut is caught here by a larger gap or below by the demuxer's complaint.
+  if (info.frameCountExact && summary.frames < info.frameCount - 2) {
     return { truncated: true, reason: `only ${summary.frames} of ${info.frameCount} frames could be decoded` };
   }
   // Without a header count, the estimate from duration × rate is only approximate: allow 3% + 1.

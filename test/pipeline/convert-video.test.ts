@@ -13,7 +13,7 @@ import type { Stylizer } from '../../src/engine/stylizer.js';
 import { AbortedError, JapananimeError } from '../../src/errors.js';
 import { runFfmpeg, runFfprobeJson } from '../../src/media/child-process.js';
 import { probeMedia } from '../../src/media/probe.js';
-import { convertVideo } from '../../src/pipeline/convert-video.js';
+import { convertVideo, planAudio, temporaryOutputPath } from '../../src/pipeline/convert-video.js';
 import type { ConvertVideoOptions } from '../../src/pipeline/convert-video.js';
 import { makeClip, tempDir } from '../media/make-clip.js';
 import { saveRandomModel } from './random-model.js';
@@ -236,4 +236,22 @@ void test('bounded in-flight frames: with a slow model, never more than batch ×
   const result = await convertVideo({ input, output: path.join(dir, 'long-slow.mp4'), stylizer: slow, batch: 3, queueDepth: 2, preset: 'ultrafast', onProgress: (p) => (written = p.frames) });
   assert.equal(result.frames, 60);
   assert.ok(maxAhead <= 6, `${maxAhead} frames in flight`);
+});
+
+void test('planAudio: copy when every stream fits the container, else re-encode all; none without audio', () => {
+  const aac = { index: 1, codec: 'aac', sampleRate: 48000, channels: 2 };
+  const vorbis = { index: 2, codec: 'vorbis', sampleRate: 48000, channels: 2 };
+  assert.deepEqual(planAudio({ audio: [aac] }, 'mp4'), { kind: 'copy', streams: [1] });
+  assert.deepEqual(planAudio({ audio: [aac, vorbis] }, 'matroska'), { kind: 'copy', streams: [1, 2] });
+  assert.deepEqual(planAudio({ audio: [aac, vorbis] }, 'mp4'), { kind: 'reencode', streams: [1, 2], codec: 'aac' });
+  assert.deepEqual(planAudio({ audio: [aac] }, 'webm'), { kind: 'reencode', streams: [1], codec: 'libopus' });
+  assert.deepEqual(planAudio({ audio: [] }, 'mp4'), { kind: 'none' });
+});
+
+void test('temporaryOutputPath: hidden, same folder, unique', () => {
+  const a = temporaryOutputPath('/videos/out/trip.mp4');
+  const b = temporaryOutputPath('/videos/out/trip.mp4');
+  assert.equal(path.dirname(a), '/videos/out');
+  assert.match(path.basename(a), /^\.trip\.mp4\.\d+-[0-9a-f]{8}\.partial$/);
+  assert.notEqual(a, b);
 });

@@ -12,6 +12,11 @@ void test('fewer frames than the header: truncated, with the numbers', () => {
   assert.match(v.reason!, /only 11 of 20 frames/);
 });
 
+void test('an exact count allows two frames of edit-list slack', () => {
+  assert.equal(detectTruncation({ frameCount: 20, frameCountExact: true }, { frames: 18, errors: '' }).truncated, false);
+  assert.equal(detectTruncation({ frameCount: 20, frameCountExact: true }, { frames: 17, errors: '' }).truncated, true);
+});
+
 void test('an estimated count allows a little slack', () => {
   assert.equal(detectTruncation({ frameCount: 100, frameCountExact: false }, { frames: 97, errors: '' }).truncated, false);
   assert.equal(detectTruncation({ frameCount: 100, frameCountExact: false }, { frames: 60, errors: '' }).truncated, true);
