@@ -68,6 +68,31 @@ export function phaseFilter(w: Float32Array, kh: number, kw: number, ci: number,
   return f;
 }
 
+/**
+ * Pure: [B, blocksH, blocksW, s·s·C] phases (channel order (r, q, c)) → [B, outH, outW, C] with
+ * out[b, s·i+r, s·j+q, c] = phases[b, i, j, (r·s+q)·C + c]; pixels beyond outH/outW are dropped.
+ */
+export function interleavePhases(src: Float32Array, dst: Float32Array, d: { batch: number; blocksH: number; blocksW: number; stride: number; channels: number; outH: number; outW: number }): void {
+  const { batch, blocksH, blocksW, stride: s, channels: c, outH, outW } = d;
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < blocksH; i++) {
+      for (let r = 0; r < s; r++) {
+        const y = s * i + r;
+        if (y >= outH) break;
+        const dstRow = (b * outH + y) * outW;
+        const srcRow = (b * blocksH + i) * blocksW;
+        for (let j = 0; j < blocksW; j++) {
+          const x0 = s * j;
+          const n = Math.min(s, outW - x0);
+          if (n <= 0) break;
+          const so = ((srcRow + j) * s * s + r * s) * c;
+          dst.set(src.subarray(so, so + n * c), (dstRow + x0) * c);
+        }
+      }
+    }
+  }
+}
+
 interface WasmBackendLike extends KernelBackend {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array;
@@ -109,10 +134,13 @@ function subPixelBackpropInput(backend: WasmBackendLike, dy: TensorInfo, filter:
       strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
     }); // [B, blocksH, blocksW, s·s·ci]
     temps.push(phases);
-    const full = callWasmKernel(backend, 'DepthToSpace', { x: phases }, { blockSize: s, dataFormat: 'NHWC' }); // [B, s·blocksH, s·blocksW, ci]
-    if (full.shape[1] === inHeight && full.shape[2] === inWidth) return full;
-    temps.push(full);
-    return callWasmKernel(backend, 'Slice', { x: full }, { begin: [0, 0, 0, 0], size: [batchSize, inHeight, inWidth, inChannels] });
+    // Interleave the phases (DepthToSpace, cropped to the input size) in JS: the wasm DepthToSpace
+    // kernel is a scalar loop ~10× slower than this row-wise copy.
+    const out = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+    const phaseVals = backend.typedArrayFromHeap(phases);
+    const dst = backend.typedArrayFromHeap(out);
+    interleavePhases(phaseVals, dst, { batch: batchSize, blocksH: ph.blocks, blocksW: pw.blocks, stride: s, channels: inChannels, outH: inHeight, outW: inWidth });
+    return out;
   } finally {
     for (const t of temps) release(backend, t);
   }
