@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseStylizeArgs } from '../../src/cli/commands/stylize.js';
+import { isImageInput, parseStylizeArgs } from '../../src/cli/commands/stylize.js';
 import { PROJECT_ROOT } from '../../src/project-paths.js';
 import { makeClip, tempDir } from '../media/make-clip.js';
 import { saveRandomModel } from './random-model.js';
@@ -119,4 +119,15 @@ void test('Ctrl-C (SIGINT) mid-way: exit 130, no output, no temporary file, no f
   assert.ok(!files.includes('long-anime.mp4'));
   assert.deepEqual(files.filter((f) => f.endsWith('.partial')), []);
   assert.deepEqual(ffmpegProcessesMentioning(dir), []);
+});
+
+void test('images and folders go to the image stage, videos to convertVideo', async () => {
+  assert.equal(await isImageInput('holiday/IMG_0001.JPG'), true);
+  assert.equal(await isImageInput('x.webp'), true);
+  assert.equal(await isImageInput(dir), true);
+  assert.equal(await isImageInput(path.join(dir, 'clip.mp4')), false);
+  assert.equal(await isImageInput('missing.mov'), false);
+  const refused = await cli(['stylize', 'photo.jpg', '-o', 'out.jpg', '--max-side', '320']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /--max-side applies to videos only/);
 });
