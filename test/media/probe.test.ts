@@ -103,3 +103,15 @@ void test('mediaInfoFromProbe: cover art is not a video; estimated frame count w
   assert.equal(info.rotation, 90);
   assert.equal(info.width, 48);
 });
+
+void test('a local playlist pointing at a network URL is refused (protocol whitelist)', async () => {
+  const playlist = path.join(dir, 'remote.m3u8');
+  await writeFile(playlist, '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nhttp://127.0.0.1:9/segment.ts\n#EXT-X-ENDLIST\n');
+  await assert.rejects(probeMedia(playlist), (err: unknown) => {
+    assert.ok(err instanceof InputError, String(err));
+    assert.equal(err.code, 'E_INPUT_INVALID');
+    assert.match(err.message, /non-local data|not a video/);
+    assert.match(String((err.cause as { stderrTail?: string } | undefined)?.stderrTail), /not on whitelist/);
+    return true;
+  });
+});
