@@ -3,9 +3,10 @@
  * worker-pool.ts with the parent's execArgv, so it runs under tsx in tests and as plain JS from dist/.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ParamSet } from '../model/params.js';
 import { GradientEngine, type GradientEngineInit, type ShareRequest } from './gradient-engine.js';
 
-type Message = { type: 'compute'; id: number; request: ShareRequest } | { type: 'generate'; id: number; g: import('../model/params.js').ParamSet; photos: Float32Array; n: number; size: number } | { type: 'close' };
+type Message = { type: 'compute'; id: number; request: ShareRequest } | { type: 'generate'; id: number; g: ParamSet; photos: Float32Array; n: number; size: number } | { type: 'close' };
 
 const port = parentPort;
 if (!port) throw new Error('gradient-worker.ts must run in a worker thread');

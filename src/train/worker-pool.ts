@@ -7,6 +7,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ParamSet } from '../model/params.js';
+import type { LossWeights } from './losses.js';
 import { GradientEngine, type GradientEngineInit, type ShareRequest, type ShareResult } from './gradient-engine.js';
 
 /** The default worker count: one per core. */
@@ -171,7 +172,7 @@ export class WorkerPool {
    * Computes the full-batch gradients of one step. `g`/`d` are the current parameters; pass them
    * whenever they changed (after every optimiser step), the pool sends them to every worker.
    */
-  async step(batch: StepBatch, weights: import('./losses.js').LossWeights, params: { g?: ParamSet; d?: ParamSet }): Promise<StepGradients> {
+  async step(batch: StepBatch, weights: LossWeights, params: { g?: ParamSet; d?: ParamSet }): Promise<StepGradients> {
     if (this.closed) throw new Error('worker pool is closed');
     const shares = splitShares(batch.n, this.members.length);
     const pixels = batch.size * batch.size * 3;
