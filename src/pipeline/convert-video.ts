@@ -13,10 +13,10 @@ import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Subject, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { createStylizer } from '../engine/create-stylizer.js';
 import type { EngineName } from '../engine/create-stylizer.js';
 import type { OnnxDevice } from '../engine/onnx-stylizer.js';
 import type { Stylizer } from '../engine/stylizer.js';
+import { createTiledStylizer } from '../engine/tiled-stylizer.js';
 import { AbortedError, InputError, JapananimeError, UsageError } from '../errors.js';
 import { decodeFrames } from '../media/decode-frames.js';
 import { FrameEncoder } from '../media/encode-frames.js';
@@ -54,6 +54,12 @@ export interface ConvertVideoOptions {
   device?: OnnxDevice;
   /** Intra-op threads of the onnx engine (0 = one per core), when no stylizer is given. Default: 0. */
   threads?: number;
+  /**
+   * Largest side the model sees at once, when no stylizer is given: frames (after --max-side) that are
+   * larger are cut into overlapping tiles and blended seamlessly, bounding memory for 4K video; frames
+   * that fit run whole, at full speed. Default: 1024.
+   */
+  tile?: number;
   /** Frames per Stylizer.run call. Default: 4. */
   batch?: number;
   /** Batches that may be in flight between decoder and encoder (bounds memory). Default: 2. */
@@ -166,6 +172,9 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
   const queueDepth = options.queueDepth ?? 2;
   if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`--batch must be an integer ≥ 1, got ${batch}`);
   if (!(Number.isInteger(queueDepth) && queueDepth >= 1)) throw new UsageError(`queueDepth must be an integer ≥ 1, got ${queueDepth}`);
+  if (options.tile !== undefined && !(Number.isInteger(options.tile) && options.tile >= 64)) {
+    throw new UsageError(`--tile must be an integer ≥ 64, got ${options.tile}`);
+  }
   if (options.maxSide !== undefined && !(Number.isInteger(options.maxSide) && options.maxSide >= 16)) {
     throw new UsageError(`--max-side must be an integer ≥ 16, got ${options.maxSide}`);
   }
@@ -185,7 +194,7 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
   // The model is loaded only once the input is known to be good: a typo in the path fails fast.
   const ownStylizer = options.stylizer
     ? undefined
-    : await createStylizer({ model: options.model, engine: options.engine, device: options.device, threads: options.threads });
+    : await createTiledStylizer({ model: options.model, engine: options.engine, device: options.device, threads: options.threads, tile: options.tile, signal: options.signal });
   const stylizer = options.stylizer ?? ownStylizer!;
   try {
     return await runConversion(options, paths, info, model, stylizer, audio, warn, warnings, started);

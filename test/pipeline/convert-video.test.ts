@@ -144,6 +144,14 @@ void test('vp9 into webm: AAC cannot be copied there, so it is re-encoded to Opu
   assert.equal(await packetMd5(path.join(dir, 'clip.mkv'), 'a'), await packetMd5(input, 'a'));
 });
 
+void test('without a stylizer: the model is loaded from --model, frames larger than --tile are tiled', async () => {
+  const input = await makeClip(path.join(dir, 'tiled.mp4'), { width: 160, height: 96, frames: 3 });
+  const { result } = await checkConversion(input, path.join(dir, 'tiled-out.mp4'), { stylizer: undefined, model: path.join(dir, 'random-fast'), threads: 1, tile: 64 });
+  assert.equal(result.frames, 3);
+  assert.equal(result.audio, 'copy');
+  await assert.rejects(convertVideo({ input, output: path.join(dir, 'x.mp4'), model: path.join(dir, 'random-fast'), tile: 8 }), /--tile must be an integer ≥ 64/);
+});
+
 void test('a clip without audio converts to a video without audio', async () => {
   const input = await makeClip(path.join(dir, 'silent.mp4'), { frames: 4, audio: null });
   const { result, outStreams } = await checkConversion(input, path.join(dir, 'silent-out.mp4'));

@@ -30,11 +30,12 @@ complete. An image file or a folder of images is stylized too (when image suppor
   --codec <h264|vp9>      video codec (default: h264; vp9 for .webm)
   --crf <N>               quality, lower is better (default: 20 for h264, 32 for vp9)
   --preset <name>         x264 preset, ultrafast … veryslow (also sets VP9 speed; default: medium)
+  --tile <N>              largest side the model sees at once; bigger frames are tiled seamlessly (default: 1024)
   --allow-truncated       convert what decodes of a truncated video instead of failing
   --json                  print JSON lines (progress once a second, then a summary) on stdout
   -h, --help              this help
 
-Images only: --tile <N> (largest side per model call, default 1024), --force (redo up-to-date outputs).`;
+Images only: --force (redo outputs that are already up to date).`;
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.heic', '.heif', '.avif']);
 
@@ -161,7 +162,6 @@ async function runImages(args: StylizeArgs, signal: AbortSignal): Promise<number
 }
 
 async function runVideo(args: StylizeArgs, signal: AbortSignal): Promise<number> {
-  if (args.tile !== undefined) throw new UsageError('--tile applies to images only (use --max-side for videos)');
   if (args.force) throw new UsageError('--force applies to images only (a video output is always replaced)');
   const progress = createProgress({ json: args.json, unit: 'frames', label: 'stylize' });
   const result = await convertVideo({
@@ -171,6 +171,7 @@ async function runVideo(args: StylizeArgs, signal: AbortSignal): Promise<number>
     engine: args.engine,
     device: args.device,
     threads: args.threads,
+    tile: args.tile,
     batch: args.batch,
     maxSide: args.maxSide,
     codec: args.codec,
