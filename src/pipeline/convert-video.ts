@@ -249,12 +249,11 @@ async function runConversion(
     let written = 0;
     const acks = new Subject<number>();
     await new Promise<void>((resolve, reject) => {
-      let sub: { unsubscribe(): void } | undefined;
+      // Added once `sub` exists: an abort can only arrive after this synchronous setup.
       const onAbort = (): void => {
-        sub?.unsubscribe();
+        sub.unsubscribe();
         reject(new AbortedError());
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
       const pipeline: Observable<number> = pullFrames(decoder, { window: batch * queueDepth, acks }).pipe(
         batchFrames(batch),
         stylizeBatches(stylizer),
@@ -265,7 +264,7 @@ async function runConversion(
           acks.next(n);
         }),
       );
-      sub = pipeline.subscribe({
+      const sub = pipeline.subscribe({
         error: (err: unknown) => {
           signal?.removeEventListener('abort', onAbort);
           reject(err);
@@ -275,6 +274,8 @@ async function runConversion(
           resolve();
         },
       });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
     const summary = decoder.summary;
     if (!summary) throw new AbortedError();
