@@ -8,15 +8,15 @@
  * Because videos use Stylizers too, wrapping the pipeline's Stylizer gives `--tile` to video.
  *
  * Instance normalisation makes tiles disagree (each normalises by its own statistics). Measured on
- * the random-weight `fast` generator, 1200×800 in 512² tiles, mean |tiled − untiled| away from the
- * border, full resolution / low frequencies (32× area-downscaled):
+ * a random-weight `fast` generator (test/engine/tiling/random-fast-package.ts), a 1200×800 synthetic
+ * photo in 512² tiles: mean |tiled − untiled| 32 px away from the border, at full resolution / on
+ * 40× area-downscaled copies (the tone):
  *
- *   tiles normalised on their own                       41.6 / 6.15   (tone and texture differ per tile)
- *   + tone matching toward a downscaled stylization     38.1 / 3.49   (tone only; texture still differs)
- *   statistics of all tiles combined (2 passes)         24.9 / 4.17
- *   shared statistics of a 512-px downscaled frame       9.7 / 1.59
- *   shared statistics of a 1024-px downscaled frame      2.2 / 0.34
- *   shared exact statistics of the whole frame           0.00 / 0.00   (so blending itself is exact)
+ *   tiles normalised on their own                        8.44 / 1.45
+ *   + tone matching toward a downscaled stylization      8.34 / 0.82   (tone only; texture still differs)
+ *   shared statistics of a 512-px downscaled frame       2.22 / 0.52
+ *   shared statistics of a 1024-px downscaled frame      0.51 / 0.12
+ *   shared exact statistics of the whole frame           0.02 / 0.00   (so the blending itself is exact)
  *
  * So with the ONNX engine (`sharedNorm`) every tile is run with one set of statistics, measured once
  * on the whole frame downscaled to `referenceSide` (default: the tile size, the largest run that
@@ -27,8 +27,8 @@
  *
  * Tried and dropped: refining the downscaled statistics by measuring every norm's input over the
  * full-resolution tiles under the current estimate (a fixed-point iteration). It is exact one layer
- * deeper per pass, but the deeper layers drift further first (one pass: 9.7 → 34), and 11 passes
- * for the 11 norms of `fast` would cost 11 stylizations.
+ * deeper per pass, but the deeper layers drift further first (one pass made the difference 3.5×
+ * larger), and 11 passes for the 11 norms of `fast` would cost 11 stylizations.
  */
 import { throwIfAborted } from '../errors.js';
 import type { Frame } from '../frame.js';
@@ -42,7 +42,10 @@ import { createStylizer, type StylizerOptions } from './create-stylizer.js';
 import { createSharedNormRunner, type SharedNormRunner } from './tiling/shared-norm-onnx.js';
 import { matchTone, type ToneMode, type ToneReference } from './tiling/tone-match.js';
 
-/** Default largest tile side: a 1024² run of the `fast` generator fits in a few hundred MB. */
+/**
+ * Default largest tile side. Measured with `fast`: a 6000×4000 photo peaks at 1.4 GB RSS at 1024
+ * (bench/image-memory.ts), under the 2 GB target; the ONNX Runtime arena of one 1024² run is ~1 GB.
+ */
 export const DEFAULT_TILE = 1024;
 
 export interface TiledStylizerOptions {
@@ -50,6 +53,12 @@ export interface TiledStylizerOptions {
   tile?: number;
   /** Smallest overlap between neighbouring tiles in pixels, ≤ tile/3. Default: tile/8. */
   overlap?: number;
+  /**
+   * Width of the hand-over ramp in the middle of each overlap, ≤ overlap. Default: overlap/2 — the
+   * quarter of the overlap nearest each tile edge gets no weight, because there the model's
+   * convolutions saw the tile's zero padding instead of the neighbouring pixels.
+   */
+  ramp?: number;
   /**
    * Runs tiles with instance-norm statistics shared by the whole frame (ONNX engine): a runner, or a
    * function that makes one when the first frame needs tiling (so videos that fit never build it).
@@ -76,6 +85,7 @@ export class TiledStylizer implements Stylizer {
   private readonly inner: Stylizer;
   private readonly tile: number;
   private readonly overlap: number;
+  private readonly ramp: number;
   private readonly tone: ToneMode;
   private readonly referenceSide: number;
   private readonly tileBatch: number;
@@ -88,8 +98,9 @@ export class TiledStylizer implements Stylizer {
   constructor(inner: Stylizer, options: TiledStylizerOptions = {}) {
     this.tile = options.tile ?? DEFAULT_TILE;
     this.overlap = options.overlap ?? Math.round(this.tile / 8);
-    // Validates tile and overlap once, here, rather than on the first huge frame.
-    planTiles(this.tile + 1, 1, { tile: this.tile, overlap: this.overlap });
+    this.ramp = options.ramp ?? Math.floor(this.overlap / 2);
+    // Validates tile, overlap and ramp once, here, rather than on the first huge frame.
+    planTiles(this.tile + 1, 1, { tile: this.tile, overlap: this.overlap, ramp: this.ramp });
     this.tone = options.tone ?? 'lowfreq';
     this.referenceSide = options.referenceSide ?? this.tile;
     if (!Number.isInteger(this.referenceSide) || this.referenceSide < 16) throw new RangeError(`referenceSide must be an integer ≥ 16, got ${this.referenceSide}`);
@@ -105,7 +116,7 @@ export class TiledStylizer implements Stylizer {
 
   /** The tiles a width×height frame is cut into (one tile when it fits). */
   plan(width: number, height: number): TilePlan {
-    return planTiles(width, height, { tile: this.tile, overlap: this.overlap });
+    return planTiles(width, height, { tile: this.tile, overlap: this.overlap, ramp: this.ramp });
   }
 
   async run(frames: Frame[]): Promise<Frame[]> {

@@ -7,27 +7,35 @@
 /**
  * Mean |I(p+1) − I(p)| over the other axis and the channels, for each position p along `axis`
  * ('x': between columns p and p+1, length width−1; 'y': between rows, length height−1).
+ *
+ * With `band` > 1 the image is first averaged over bands of `band` pixels along the other axis
+ * (columns: runs of `band` rows): strong texture (a random-weight model's output changes by ~50
+ * levels from pixel to pixel) averages out, while a change of tone along a tile boundary, which is
+ * the same all along it, stays — so the profile sees seams that per-pixel gradients drown.
  */
-export function gradientProfile(data: Uint8Array, width: number, height: number, axis: 'x' | 'y'): Float64Array {
-  if (axis === 'x') {
-    const prof = new Float64Array(width - 1);
-    for (let y = 0; y < height; y += 1) {
-      const row = y * width * 3;
-      for (let x = 0; x + 1 < width; x += 1) {
-        const i = row + x * 3;
-        prof[x] = prof[x]! + Math.abs(data[i + 3]! - data[i]!) + Math.abs(data[i + 4]! - data[i + 1]!) + Math.abs(data[i + 5]! - data[i + 2]!);
+export function gradientProfile(data: Uint8Array, width: number, height: number, axis: 'x' | 'y', band = 1): Float64Array {
+  const along = axis === 'x' ? width : height;
+  const across = axis === 'x' ? height : width;
+  const bands = Math.floor(across / band);
+  const prof = new Float64Array(along - 1);
+  const mean = new Float64Array(along * 3);
+  for (let b = 0; b < bands; b += 1) {
+    mean.fill(0);
+    for (let j = b * band; j < (b + 1) * band; j += 1) {
+      for (let p = 0; p < along; p += 1) {
+        const i = axis === 'x' ? (j * width + p) * 3 : (p * width + j) * 3;
+        mean[p * 3] = mean[p * 3]! + data[i]!;
+        mean[p * 3 + 1] = mean[p * 3 + 1]! + data[i + 1]!;
+        mean[p * 3 + 2] = mean[p * 3 + 2]! + data[i + 2]!;
       }
     }
-    for (let x = 0; x < prof.length; x += 1) prof[x] = prof[x]! / (height * 3);
-    return prof;
+    for (let p = 0; p + 1 < along; p += 1) {
+      let d = 0;
+      for (let k = 0; k < 3; k += 1) d += Math.abs(mean[(p + 1) * 3 + k]! - mean[p * 3 + k]!);
+      prof[p] = prof[p]! + d / band;
+    }
   }
-  const prof = new Float64Array(height - 1);
-  const stride = width * 3;
-  for (let y = 0; y + 1 < height; y += 1) {
-    let s = 0;
-    for (let i = y * stride, end = i + stride; i < end; i += 1) s += Math.abs(data[i + stride]! - data[i]!);
-    prof[y] = s / stride;
-  }
+  for (let p = 0; p < prof.length; p += 1) prof[p] = prof[p]! / (bands * 3);
   return prof;
 }
 
@@ -71,13 +79,19 @@ export function meanAbsDiff(a: Uint8Array, b: Uint8Array, width: number, height:
   return n === 0 ? Number.NaN : s / n;
 }
 
-/** Where tiling could leave a mark along one axis: every inner tile edge and every ramp's middle (as gradient positions). */
-export function planBoundaries(axis: { starts: number[]; tileLength: number; ramps: Array<{ from: number; to: number }> }): number[] {
+/**
+ * Where tiling could leave a mark along one axis, as gradient positions: the step into every
+ * hand-over ramp (for a zero-width ramp, the hard cut itself), its middle and its last step. Tile
+ * edges are not listed: the blend gives them no weight.
+ */
+export function planBoundaries(axis: { ramps: Array<{ from: number; to: number }> }): number[] {
   const out = new Set<number>();
-  axis.starts.forEach((s, i) => {
-    if (i > 0) out.add(s - 1);
-    if (i + 1 < axis.starts.length) out.add(s + axis.tileLength - 1);
-  });
-  for (const r of axis.ramps) out.add(Math.floor((r.from + r.to) / 2));
+  for (const r of axis.ramps) {
+    out.add(r.from - 1);
+    if (r.to > r.from) {
+      out.add(Math.floor((r.from + r.to) / 2));
+      out.add(r.to - 1);
+    }
+  }
   return [...out].sort((a, b) => a - b);
 }

@@ -33,7 +33,15 @@ export function slimFastSpec(divisor = 4, resBlocks = 1): ArchitectureSpec {
   return { ...spec, layers: map(spec.layers) };
 }
 
-/** An in-memory package of random weights (deterministic in `seed`). */
-export function randomPackage(spec: ArchitectureSpec = getArchitecture('fast'), seed = 7): ModelPackage {
-  return createModelPackage({ spec, params: initParams(spec, seed), meta: { description: 'random weights for tests' } });
+/**
+ * An in-memory package of random weights (deterministic in `seed`). He-initialised, the last
+ * convolution's output has a std of several units where the image range is [-1, 1], so nearly every
+ * output pixel is clipped to 0 or 255: binary noise, unlike any trained model, that drowns every
+ * measurement. `outputGain` scales the last kernel so the output stays mostly inside the range.
+ */
+export function randomPackage(spec: ArchitectureSpec = getArchitecture('fast'), seed = 7, outputGain = 0.15): ModelPackage {
+  const params = initParams(spec, seed);
+  const last = params.get('conv_out/kernel');
+  if (last) for (let i = 0; i < last.data.length; i += 1) last.data[i] = last.data[i]! * outputGain;
+  return createModelPackage({ spec, params, meta: { description: 'random weights for tests' } });
 }

@@ -43,6 +43,18 @@ function toneDiff(a: Uint8Array, b: Uint8Array): number {
   return meanAbsDiff(resizeArea(a, W, H, w, h), resizeArea(b, W, H, w, h), w, h, 1);
 }
 
+/** A copy with +6 levels (clamped) right of each of the given columns, cumulatively: a hard tone seam. */
+function withSteps(data: Uint8Array, columns: number[]): Uint8Array {
+  const out = new Uint8Array(data);
+  for (let y = 0; y < H; y += 1) {
+    for (let x = 0; x < W; x += 1) {
+      const up = 6 * columns.filter((c) => x >= c).length;
+      for (let k = 0; k < 3; k += 1) out[(y * W + x) * 3 + k] = Math.min(255, data[(y * W + x) * 3 + k]! + up);
+    }
+  }
+  return out;
+}
+
 test('3000x2000 tiled with shared instance-norm statistics: close to untiled, no step at tile boundaries', async () => {
   const input = path.join(dir, 'big.png');
   const output = path.join(dir, 'big-anime.png');
@@ -59,27 +71,36 @@ test('3000x2000 tiled with shared instance-norm statistics: close to untiled, no
   assert.deepEqual([styled.width, styled.height], [W, H]);
   const [whole] = await untiledModel.run([{ data: source.data, width: W, height: H, pts: 0, index: 0 }]);
 
-  // Negative control: the same tiles, each normalised with its own statistics.
-  const alone = new TiledStylizer(untiledModel, { tile: 1024, tone: 'none', closeInner: false });
+  // Negative control: the same tiles, each normalised with its own statistics, cut without a ramp.
+  const alone = new TiledStylizer(untiledModel, { tile: 1024, tone: 'none', ramp: 0, closeInner: false });
   const [separate] = await alone.run([{ data: source.data, width: W, height: H, pts: 0, index: 0 }]);
 
   const shared = { all: meanAbsDiff(styled.data, whole!.data, W, H, 32), tone: toneDiff(styled.data, whole!.data) };
   const own = { all: meanAbsDiff(separate!.data, whole!.data, W, H, 32), tone: toneDiff(separate!.data, whole!.data) };
   const plan = tiled.plan(W, H);
+  // Gradients of 64-row (64-column) band means: the random model's pixel texture averages out, a tone step would not.
+  const grad = (d: Uint8Array, axis: 'x' | 'y'): Float64Array => gradientProfile(d, W, H, axis, 64);
   const steps = {
-    tiledX: boundaryStepRatio(gradientProfile(styled.data, W, H, 'x'), planBoundaries(plan.cols)),
-    tiledY: boundaryStepRatio(gradientProfile(styled.data, W, H, 'y'), planBoundaries(plan.rows)),
-    untiledX: boundaryStepRatio(gradientProfile(whole!.data, W, H, 'x'), planBoundaries(plan.cols)),
-    untiledY: boundaryStepRatio(gradientProfile(whole!.data, W, H, 'y'), planBoundaries(plan.rows)),
+    tiledX: boundaryStepRatio(grad(styled.data, 'x'), planBoundaries(plan.cols)),
+    tiledY: boundaryStepRatio(grad(styled.data, 'y'), planBoundaries(plan.rows)),
+    untiledX: boundaryStepRatio(grad(whole!.data, 'x'), planBoundaries(plan.cols)),
+    untiledY: boundaryStepRatio(grad(whole!.data, 'y'), planBoundaries(plan.rows)),
+    aloneX: boundaryStepRatio(grad(separate!.data, 'x'), planBoundaries(alone.plan(W, H).cols)),
+    aloneY: boundaryStepRatio(grad(separate!.data, 'y'), planBoundaries(alone.plan(W, H).rows)),
+    // Control: the tiled output with a tone step of 6 levels added at each column cut.
+    steppedX: boundaryStepRatio(grad(withSteps(styled.data, alone.plan(W, H).cols.ramps.map((r) => r.from)), 'x'), planBoundaries(alone.plan(W, H).cols)),
   };
   console.log(JSON.stringify({ shared, own, steps }));
   assert.equal(plan.tiles.length, 12);
   // Tone: within a few levels of the untiled run, and much closer than tiles normalised alone.
-  assert.ok(shared.tone < 3, `tone difference ${shared.tone}`);
+  assert.ok(shared.tone < 1, `tone difference ${shared.tone}`);
   assert.ok(shared.tone < own.tone / 2, `shared ${shared.tone} vs own ${own.tone}`);
   assert.ok(shared.all < own.all * 0.85, `pixel difference shared ${shared.all} vs own ${own.all}`);
   // No step: the gradient across tile boundaries is what the untiled image has at the same places.
-  assert.ok(Math.abs(steps.tiledX - steps.untiledX) < 0.05 && Math.abs(steps.tiledY - steps.untiledY) < 0.05, JSON.stringify(steps));
-  assert.ok(steps.tiledX < 1.1 && steps.tiledY < 1.1);
+  // (The ratio of the untiled image itself is 0.95–0.98 at these places: the metric's own noise.)
+  assert.ok(Math.abs(steps.tiledX - steps.untiledX) < 0.12 && Math.abs(steps.tiledY - steps.untiledY) < 0.12, JSON.stringify(steps));
+  assert.ok(steps.tiledX < 1.1 && steps.tiledY < 1.1, JSON.stringify(steps));
+  // The metric does see a seam of a few levels in this texture.
+  assert.ok(steps.steppedX > 1.3, JSON.stringify(steps));
   assert.deepEqual((await readdir(dir)).sort(), ['big-anime.png', 'big.png']);
 });
