@@ -49,7 +49,7 @@ export interface TrainOptions {
   arch?: GeneratorName;
   /** Total steps the run reaches, pretraining included. Default: 2000. */
   steps?: number;
-  /** Steps of content-only pretraining at the start. Default: min(200, steps/10). On resume: the run's. */
+  /** Steps of content-only pretraining at the start. Default: cartoongan min(200, steps/10); fast 0 (it starts as the identity). On resume: the run's. */
   pretrainSteps?: number;
   /** Continue the run in `out` from its latest checkpoint. Default: false. */
   resume?: boolean;
@@ -152,7 +152,9 @@ async function writeRunConfig(runDir: string, config: RunConfig): Promise<void> 
 async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
   if (!o.photos) throw new JapananimeError('E_USAGE', 'a new run needs --photos <dataset dir>');
   const steps = o.steps ?? 2000;
-  const pretrainSteps = o.pretrainSteps ?? Math.min(200, Math.floor(steps / 10));
+  // The fast generator starts as the identity (its residual branch's last conv is zero), where the
+  // content loss and its gradient are exactly 0: pretraining would be a no-op, so it defaults to none.
+  const pretrainSteps = o.pretrainSteps ?? ((o.arch ?? 'fast') === 'fast' ? 0 : Math.min(200, Math.floor(steps / 10)));
   if (pretrainSteps < steps && !o.anime) throw new JapananimeError('E_USAGE', 'the GAN phase needs --anime <dataset dir> (or set --pretrain-steps to --steps)');
   const perceptualName = o.perceptual ?? 'mobilenetv2';
   const perceptualConfig = { name: perceptualName, ...(o.perceptualLayer ? { layer: o.perceptualLayer } : {}), ...(o.vgg19Weights ? { weightsPath: path.resolve(o.vgg19Weights) } : {}) };

@@ -25,24 +25,36 @@ after(async () => {
 const base = (out: string): TrainOptions => ({ photos: data, anime: data, out: path.join(dir, out), batch: 2, crop: 32, workers: 1, sampleEvery: 0 });
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-test('fast: content loss falls during pretraining, GAN losses are finite, run folder is complete', async () => {
+test('fast: losses are finite in both phases and the run folder is complete', async () => {
   const out = path.join(dir, 'fast');
-  const result = await train({ ...base('fast'), crop: 64, steps: 8, pretrainSteps: 6, lr: 1e-3, sampleEvery: 4, checkpointEvery: 4 });
-  assert.equal(result.step, 8);
+  const result = await train({ ...base('fast'), crop: 64, steps: 6, pretrainSteps: 2, sampleEvery: 3, checkpointEvery: 3 });
+  assert.equal(result.step, 6);
   const lines = await readMetrics(out);
-  assert.deepEqual(lines.map((l) => l.step), [1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.deepEqual(lines.map((l) => l.phase), ['pretrain', 'pretrain', 'pretrain', 'pretrain', 'pretrain', 'pretrain', 'gan', 'gan']);
-  const content = lines.slice(0, 6).map((l) => l.losses['content']!);
-  assert.ok(mean(content.slice(-2)) < mean(content.slice(0, 2)) - 0.02, `content loss did not fall: ${content.join(', ')}`);
-  for (const l of lines.slice(6)) {
+  assert.deepEqual(lines.map((l) => l.step), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(lines.map((l) => l.phase), ['pretrain', 'pretrain', 'gan', 'gan', 'gan', 'gan']);
+  for (const l of lines.slice(0, 2)) assert.ok(Number.isFinite(l.losses['content']));
+  for (const l of lines.slice(2)) {
     for (const key of ['content', 'style', 'g_adv', 'g_total', 'd_real', 'd_fake', 'd_smooth', 'd_total']) {
       assert.ok(Number.isFinite(l.losses[key]), `${key} at step ${l.step}: ${l.losses[key]}`);
     }
-    assert.ok(l.seconds > 0 && l.lr === 1e-3);
+    assert.ok(l.seconds > 0 && l.lr === 1e-4);
   }
-  assert.ok(existsSync(path.join(out, 'samples', 'step-00000004.png')));
-  assert.ok(existsSync(path.join(out, 'samples', 'step-00000008.png')));
-  assert.deepEqual((await listCheckpoints(out)).map((c) => c.step), [4, 8]);
+  assert.ok(existsSync(path.join(out, 'samples', 'step-00000003.png')));
+  assert.ok(existsSync(path.join(out, 'samples', 'step-00000006.png')));
+  assert.deepEqual((await listCheckpoints(out)).map((c) => c.step), [3, 6]);
+});
+
+test('the content loss falls during pretraining (cartoongan on one fixed photo)', async () => {
+  // The fast generator starts as the identity (content loss 0), so the decrease is shown on
+  // cartoongan, with a one-photo dataset so that only the flips vary between steps.
+  const one = await makeTinyDataset(path.join(dir, 'one'), { size: 32, count: 1, withAnime: false });
+  const out = path.join(dir, 'pretrain');
+  await train({ photos: one, out, arch: 'cartoongan', batch: 2, crop: 32, workers: 1, sampleEvery: 0, steps: 6, pretrainSteps: 6, lr: 3e-4 });
+  const content = (await readMetrics(out)).map((l) => l.losses['content']!);
+  assert.equal(content.length, 6);
+  assert.ok(content.every((c) => Number.isFinite(c) && c > 0));
+  assert.ok(mean(content.slice(-2)) < mean(content.slice(0, 2)) - 0.02, `content loss did not fall: ${content.join(', ')}`);
+  assert.ok(content[5]! < content[0]!);
 });
 
 test('resume continues at the exact next step: 4 steps straight = 2 steps + resume to 4', async () => {

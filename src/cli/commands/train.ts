@@ -16,7 +16,8 @@ Options:
   --out DIR             run folder (required)
   --arch A              fast | cartoongan (default: fast)
   --steps N             total steps the run reaches, pretraining included (default: 2000)
-  --pretrain-steps N    content-only steps at the start (default: min(200, steps/10))
+  --pretrain-steps N    content-only steps at the start (default: cartoongan min(200, steps/10);
+                        fast 0: it starts as the identity, where pretraining is a no-op)
   --resume              continue the run in --out from its latest checkpoint up to --steps
   --workers N           gradient worker threads (default: number of cores; 1 = in-process)
   --batch N             images per step (default: 4)
