@@ -17,7 +17,7 @@ function lines(): MetricsLine[] {
     phase: i < 4 ? 'pretrain' : 'gan',
     lr: 1e-4,
     seconds: 1,
-    losses: i < 4 ? { content: 1 / (i + 1) } : { content: 0.2, d_total: 2 - i * 0.1, g_adv: 0.7 },
+    losses: (i < 4 ? { content: 1 / (i + 1) } : { content: 0.2, d_total: 2 - i * 0.1, g_adv: 0.7 }) as Record<string, number>,
     time: new Date(0).toISOString(),
   }));
 }
