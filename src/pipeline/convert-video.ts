@@ -16,7 +16,6 @@ import type { Observable } from 'rxjs';
 import type { EngineName } from '../engine/create-stylizer.js';
 import type { OnnxDevice } from '../engine/onnx-stylizer.js';
 import type { Stylizer } from '../engine/stylizer.js';
-import { createTiledStylizer } from '../engine/tiled-stylizer.js';
 import { AbortedError, InputError, JapananimeError, UsageError } from '../errors.js';
 import { decodeFrames } from '../media/decode-frames.js';
 import { FrameEncoder } from '../media/encode-frames.js';
@@ -192,9 +191,10 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
   }
   const model = fitMaxSide(info.width, info.height, options.maxSide);
   // The model is loaded only once the input is known to be good: a typo in the path fails fast.
+  // Loaded lazily: callers that bring their own Stylizer (server, bench, tests) never load the tiling code.
   const ownStylizer = options.stylizer
     ? undefined
-    : await createTiledStylizer({ model: options.model, engine: options.engine, device: options.device, threads: options.threads, tile: options.tile, signal: options.signal });
+    : await (await import('../engine/tiled-stylizer.js')).createTiledStylizer({ model: options.model, engine: options.engine, device: options.device, threads: options.threads, tile: options.tile, signal: options.signal });
   const stylizer = options.stylizer ?? ownStylizer!;
   try {
     return await runConversion(options, paths, info, model, stylizer, audio, warn, warnings, started);
