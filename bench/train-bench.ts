@@ -33,7 +33,7 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'train-bench-'));
 try {
   const maxSize = Math.max(...sizes);
   const data = await makeTinyDataset(path.join(dir, 'data'), { size: maxSize, count: Math.max(4, batch) });
-  const rows: { size: number; workers: number; seconds: number }[] = [];
+  const rows: { size: number; workers: number; seconds: number; overhead: number }[] = [];
   for (const size of sizes) {
     for (const workers of workerCounts) {
       const out = path.join(dir, `run-${size}-${workers}`);
@@ -43,16 +43,17 @@ try {
       });
       const lines = (await readMetrics(out)).slice(1);
       const seconds = lines.reduce((a, l) => a + l.seconds, 0) / lines.length;
-      rows.push({ size, workers, seconds });
+      const overhead = lines.reduce((a, l) => a + l.seconds - (l.workerSeconds ?? l.seconds), 0) / lines.length;
+      rows.push({ size, workers, seconds, overhead });
       process.stderr.write(`${arch} ${size}x${size} batch ${batch} workers ${workers}: ${seconds.toFixed(2)} s/step\n`);
     }
   }
-  const header = `| arch | size | batch | workers | phase | s/step | images/s | speed-up vs 1 worker |`;
-  const lines = [header, '|---|---|---|---|---|---|---|---|'];
+  const header = `| arch | size | batch | workers | phase | s/step | of which outside the workers | images/s | speed-up vs 1 worker |`;
+  const lines = [header, '|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const one = rows.find((o) => o.size === r.size && o.workers === 1);
     const speedup = one ? (one.seconds / r.seconds).toFixed(2) + '×' : '—';
-    lines.push(`| ${arch} | ${r.size}² | ${batch} | ${r.workers} | ${values.phase} | ${r.seconds.toFixed(2)} | ${(batch / r.seconds).toFixed(2)} | ${speedup} |`);
+    lines.push(`| ${arch} | ${r.size}² | ${batch} | ${r.workers} | ${values.phase} | ${r.seconds.toFixed(2)} | ${r.overhead.toFixed(3)} | ${(batch / r.seconds).toFixed(2)} | ${speedup} |`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}\n`);
 } finally {

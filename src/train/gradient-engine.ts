@@ -45,6 +45,8 @@ export interface ShareResult {
   dGrads?: Map<string, Float32Array>;
   /** Scalar losses of this share (means over the share). */
   losses: Record<string, number>;
+  /** Seconds the gradient computation took in the worker. */
+  seconds?: number;
 }
 
 export async function initTrainingBackend(backend: TrainBackend): Promise<void> {
@@ -96,6 +98,13 @@ export class GradientEngine {
   }
 
   compute(req: ShareRequest): ShareResult {
+    const started = performance.now();
+    const result = this.computeShare(req);
+    result.seconds = (performance.now() - started) / 1000;
+    return result;
+  }
+
+  private computeShare(req: ShareRequest): ShareResult {
     if (this.closed) throw new Error('gradient engine is closed');
     if (req.g) this.load('g', req.g);
     if (req.d) this.load('d', req.d);

@@ -15,6 +15,8 @@ export interface MetricsLine {
   lr: number;
   /** Seconds this step took (data loading, gradients, optimiser). */
   seconds: number;
+  /** Seconds the slowest worker spent computing gradients (seconds minus this = data, transfer, optimiser). */
+  workerSeconds?: number;
   /** Every loss of the step (content, style, g_adv, g_total, d_real, d_fake, d_smooth, d_total). */
   losses: Record<string, number>;
   /** Wall-clock time the line was written (ISO 8601). */

@@ -284,7 +284,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       state.trainSeconds += seconds;
       sessionSeconds += seconds;
       sessionSteps += 1;
-      const line: MetricsLine = { step, phase, lr: config.lr, seconds: Math.round(seconds * 1000) / 1000, losses: grads.losses, time: new Date().toISOString() };
+      const line: MetricsLine = { step, phase, lr: config.lr, seconds: Math.round(seconds * 1000) / 1000, workerSeconds: Math.round(grads.workerSeconds * 1000) / 1000, losses: grads.losses, time: new Date().toISOString() };
       await appendMetrics(runDir, line);
       result.losses = grads.losses;
       options.onStep?.(line, steps);

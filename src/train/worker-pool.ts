@@ -56,6 +56,8 @@ export interface StepGradients {
   dGrads?: Map<string, Float32Array>;
   /** Share-weighted means of the workers' losses = the full batch's losses. */
   losses: Record<string, number>;
+  /** The slowest worker's gradient time (the rest of a step is data, transfer and the optimiser). */
+  workerSeconds: number;
 }
 
 interface Member {
@@ -192,7 +194,8 @@ export class WorkerPool {
     const results = await Promise.all(jobs);
     const losses: Record<string, number> = {};
     for (const r of results) for (const [k, v] of Object.entries(r.losses)) losses[k] = (losses[k] ?? 0) + (v * r.n) / batch.n;
-    const out: StepGradients = { gGrads: averageGradients(results.map((r) => ({ n: r.n, grads: r.gGrads }))), losses };
+    const workerSeconds = Math.max(...results.map((r) => r.seconds ?? 0));
+    const out: StepGradients = { gGrads: averageGradients(results.map((r) => ({ n: r.n, grads: r.gGrads }))), losses, workerSeconds };
     if (results.every((r) => r.dGrads)) out.dGrads = averageGradients(results.map((r) => ({ n: r.n, grads: r.dGrads! })));
     return out;
   }
