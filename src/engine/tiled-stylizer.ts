@@ -30,7 +30,7 @@
  * deeper per pass, but the deeper layers drift further first (one pass made the difference 3.5×
  * larger), and 11 passes for the 11 norms of `fast` would cost 11 stylizations.
  */
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted, UsageError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import type { Stylizer } from './stylizer.js';
 import { cropTile } from './tiling/crop-tile.js';
@@ -202,19 +202,30 @@ export interface CreateTiledStylizerOptions extends StylizerOptions {
 }
 
 /**
- * The Stylizer to use when frames may be larger than a tile (photos, `--tile` for video): the model
- * from createStylizer, tiled, with instance-norm statistics shared across tiles on the onnx engine
- * (tone matching on tfjs). close() frees everything.
+ * The Stylizer to use when frames may be larger than a tile (photos, `--tile` for video). On the
+ * onnx engine one session of the shared-norm graph runs everything — frames that fit, the
+ * statistics of a huge frame, and its tiles with those statistics — so there is one memory arena;
+ * tfjs (no graph to change) gets the plain tfjs Stylizer with tone matching. close() frees everything.
  */
 export async function createTiledStylizer(options: CreateTiledStylizerOptions = {}): Promise<TiledStylizer> {
-  const pkg: ModelPackage = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
-  const inner = await createStylizer({ ...options, model: pkg });
-  const engine = options.engine ?? 'onnx';
-  const runnerOptions = { device: options.device ?? 'cpu', ...(options.threads !== undefined && { threads: options.threads }) };
-  return new TiledStylizer(inner, {
+  const tiling = {
     ...(options.tile !== undefined && { tile: options.tile }),
     ...(options.overlap !== undefined && { overlap: options.overlap }),
     ...(options.signal !== undefined && { signal: options.signal }),
-    ...(engine === 'onnx' && { sharedNorm: () => createSharedNormRunner(pkg.onnx, runnerOptions) }),
-  });
+  };
+  if ((options.engine ?? 'onnx') !== 'onnx') return new TiledStylizer(await createStylizer(options), tiling);
+  // The same checks and messages as createStylizer's.
+  const device = options.device ?? 'cpu';
+  if (device !== 'cpu' && device !== 'cuda') throw new UsageError(`unknown device '${String(device)}' (cpu or cuda)`);
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 0)) {
+    throw new UsageError(`threads must be a whole number ≥ 0, got ${options.threads}`);
+  }
+  const pkg: ModelPackage = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
+  const runner = await createSharedNormRunner(pkg.onnx, { device, ...(options.threads !== undefined && { threads: options.threads }) });
+  const inner: Stylizer = {
+    description: `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params)`,
+    run: (frames) => runner.stylize(frames),
+    close: () => runner.close(),
+  };
+  return new TiledStylizer(inner, { ...tiling, sharedNorm: runner });
 }

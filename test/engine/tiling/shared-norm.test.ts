@@ -48,12 +48,14 @@ test('every instance norm of the fast generator is found, in graph order, with i
   assert.equal(expected[0], 32);
 });
 
-test('apply graph with a frame’s own statistics = the model on that frame; other statistics change it', async () => {
+test('shared-norm graph: plain run and run with the frame’s own statistics = the model; other statistics change it', async () => {
   const w = 96;
   const h = 64;
   const frame = { data: syntheticPhoto(w, h, 5), width: w, height: h, pts: 0, index: 0 };
   const other = { data: syntheticPhoto(w, h, 9).map((v) => v >> 1), width: w, height: h, pts: 0, index: 1 };
   const [plain] = await model.run([frame]);
+  const [viaRunner] = await runner.stylize([frame]);
+  assert.ok(meanAbsDiff(viaRunner!.data, plain!.data, w, h) < 0.01, 'a plain run of the shared-norm graph = the model');
   const [own, otherStats] = await runner.stats([frame, other]);
   const [same] = await runner.run([frame], own!);
   assert.ok(meanAbsDiff(same!.data, plain!.data, w, h) < 0.01, 'identical up to float rounding');
