@@ -32,14 +32,14 @@
  */
 import { throwIfAborted, UsageError } from '../errors.js';
 import type { Frame } from '../frame.js';
+import { loadModelPackage, type ModelPackage } from '../model/model-package.js';
+import { createStylizer, type StylizerOptions } from './create-stylizer.js';
 import type { Stylizer } from './stylizer.js';
 import { cropTile } from './tiling/crop-tile.js';
 import { resizeArea } from './tiling/resize-area.js';
+import { createSharedNormRunner, type SharedNormRunner } from './tiling/shared-norm-onnx.js';
 import { TileBlender, type TilePixels } from './tiling/tile-blender.js';
 import { planTiles, type TilePlan } from './tiling/tile-plan.js';
-import { loadModelPackage, type ModelPackage } from '../model/model-package.js';
-import { createStylizer, type StylizerOptions } from './create-stylizer.js';
-import { createSharedNormRunner, type SharedNormRunner } from './tiling/shared-norm-onnx.js';
 import { matchTone, type ToneMode, type ToneReference } from './tiling/tone-match.js';
 
 /**
