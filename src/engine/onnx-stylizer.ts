@@ -76,6 +76,9 @@ export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylize
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      // The memory-pattern planner keeps one arena per input shape; with frames of many sizes
+      // (photo folders, tiles, --max-side) it held 1.42 GB where 0.99 GB did at the same speed.
+      enableMemPattern: false,
     });
   } catch (err) {
     if (device === 'cuda') throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider failed to start (${(err as Error).message}); check the CUDA 12/cuDNN install, or ${CUDA_INSTALL_HINT}`, err);

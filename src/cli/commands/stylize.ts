@@ -30,7 +30,7 @@ complete. An image file or a folder of images is stylized too (when image suppor
   --codec <h264|vp9>      video codec (default: h264; vp9 for .webm)
   --crf <N>               quality, lower is better (default: 20 for h264, 32 for vp9)
   --preset <name>         x264 preset, ultrafast … veryslow (also sets VP9 speed; default: medium)
-  --tile <N>              largest side the model sees at once; bigger frames are tiled seamlessly (default: 1024)
+  --tile <N>              largest side the model sees at once; bigger frames are tiled seamlessly (default: 2048 for video, 1024 for images)
   --allow-truncated       convert what decodes of a truncated video instead of failing
   --json                  print JSON lines (progress once a second, then a summary) on stdout
   -h, --help              this help
