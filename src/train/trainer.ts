@@ -157,6 +157,7 @@ async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
   const pretrainSteps = o.pretrainSteps ?? ((o.arch ?? 'fast') === 'fast' ? 0 : Math.min(200, Math.floor(steps / 10)));
   if (pretrainSteps < steps && !o.anime) throw new JapananimeError('E_USAGE', 'the GAN phase needs --anime <dataset dir> (or set --pretrain-steps to --steps)');
   const perceptualName = o.perceptual ?? 'mobilenetv2';
+  if (perceptualName === 'vgg19' && !o.vgg19Weights) throw new JapananimeError('E_USAGE', '--perceptual vgg19 needs --vgg19-weights <vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5>');
   const perceptualConfig = { name: perceptualName, ...(o.perceptualLayer ? { layer: o.perceptualLayer } : {}), ...(o.vgg19Weights ? { weightsPath: path.resolve(o.vgg19Weights) } : {}) };
   const described = describePerceptual(perceptualConfig);
   const crop = o.crop ?? 256;
@@ -205,13 +206,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     const checkpoints = await listCheckpoints(runDir);
     resumeFrom = checkpoints.at(-1)?.dir;
-    if (!resumeFrom) throw new RunError(`${runDir} has no complete checkpoint to resume from`);
+    if (!resumeFrom) throw new RunError(`${runDir} has no complete checkpoint to resume from (start it again without --resume)`);
     if (options.photos) config.photos = path.resolve(options.photos);
     if (options.anime) config.anime = path.resolve(options.anime);
     if (options.command) config.commands.push(options.command);
   } else {
-    if (existsSync(path.join(runDir, RUN_FILE))) throw new RunError(`${runDir} already holds a run: pass --resume to continue it, or choose another --out`);
+    // A run.json without any checkpoint is a run that failed before its first one: start it afresh.
+    if (existsSync(path.join(runDir, RUN_FILE)) && (await listCheckpoints(runDir)).length > 0) {
+      throw new RunError(`${runDir} already holds a run: pass --resume to continue it, or choose another --out`);
+    }
     config = await newRunConfig(options);
+    if (config.perceptual.name === 'vgg19') {
+      // Check the weights file here: a bad one is a one-line error before any worker starts.
+      const { readVgg19Weights } = await import('./perceptual/vgg19.js');
+      await readVgg19Weights(config.perceptual.vgg19Weights ?? '', config.perceptual.layer);
+    }
   }
   const gSpec = getArchitecture(config.arch);
   const dSpec = getArchitecture(config.discriminator);
@@ -236,6 +245,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await truncateMetrics(runDir, ck.step);
   } else {
     await mkdir(runDir, { recursive: true });
+    await truncateMetrics(runDir, 0);
     const g = initParams(gSpec, config.seed, { identityStart: true });
     const d = initParams(dSpec, config.seed + 1);
     state = { step: 0, g, d, gAdam: createAdamState(g), dAdam: createAdamState(d), rng: new Rng(config.seed ^ 0x5eed), trainSeconds: 0 };

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { JapananimeError, type ErrorCode } from '../errors.js';
 import type { ParamSet } from '../model/params.js';
 import type { LossWeights } from './losses.js';
 import { GradientEngine, type GradientEngineInit, type ShareRequest, type ShareResult } from './gradient-engine.js';
@@ -88,6 +89,12 @@ function startWorker(init: GradientEngineInit): Worker {
   return new Worker(bootstrap, { eval: true, workerData: init });
 }
 
+/** A worker's error as an Error: typed user errors are rebuilt with their code and message. */
+function workerError(msg: { message?: string; code?: string }, context: string): Error {
+  if (msg.code) return new JapananimeError(msg.code as ErrorCode, msg.message ?? context);
+  return new Error(`${context}: ${msg.message ?? 'failed'}`);
+}
+
 async function threadMember(init: GradientEngineInit): Promise<Member> {
   const worker = startWorker(init);
   let nextId = 0;
@@ -99,20 +106,20 @@ async function threadMember(init: GradientEngineInit): Promise<Member> {
     pending.clear();
   };
   await new Promise<void>((resolve, reject) => {
-    const onMessage = (msg: { type: string; id?: number; message?: string }): void => {
+    const onMessage = (msg: { type: string; id?: number; message?: string; code?: string }): void => {
       if (msg.type === 'ready') {
         worker.off('message', onMessage);
         resolve();
-      } else if (msg.type === 'error') reject(new Error(`training worker failed to start: ${msg.message ?? ''}`));
+      } else if (msg.type === 'error') reject(workerError(msg, 'training worker failed to start'));
     };
     worker.on('message', onMessage);
     worker.once('error', reject);
   });
-  worker.on('message', (msg: { type: string; id: number; result?: unknown; message?: string }) => {
+  worker.on('message', (msg: { type: string; id: number; result?: unknown; message?: string; code?: string }) => {
     const p = pending.get(msg.id);
     if (!p) return;
     pending.delete(msg.id);
-    if (msg.type === 'error') p.reject(new Error(`training worker: ${msg.message ?? 'failed'}`));
+    if (msg.type === 'error') p.reject(workerError(msg, 'training worker'));
     else p.resolve(msg.result);
   });
   worker.on('error', (err) => failAll(err));

@@ -139,4 +139,8 @@ test('bad input is one typed line: missing/empty dataset, images smaller than th
   await assert.rejects(train({ out: path.join(dir, 'straight'), resume: true, arch: 'cartoongan', steps: 6 }), oneLine('E_RUN_INVALID', /trained with --arch fast/));
   await assert.rejects(train({ out: path.join(dir, 'never'), resume: true, steps: 6 }), oneLine('E_RUN_INVALID', /not a training run/));
   await assert.rejects(train({ ...base('straight'), steps: 6 }), oneLine('E_RUN_INVALID', /already holds a run/));
+  const corrupt = path.join(dir, 'corrupt.h5');
+  await writeFile(corrupt, 'not an hdf5 file');
+  await assert.rejects(train({ ...base('bad4'), steps: 1, perceptual: 'vgg19', vgg19Weights: corrupt }), oneLine('E_INPUT_INVALID', /not a readable HDF5 file/));
+  await assert.rejects(train({ ...base('bad5'), steps: 1, perceptual: 'vgg19' }), oneLine('E_USAGE', /needs --vgg19-weights/));
 });

@@ -70,3 +70,11 @@ test('one GAN step with 2 worker threads gives the gradients of 1 in-process wor
   // Non-trivial: the gradients are not zero.
   assert.ok([...one.gGrads.get('conv_in/kernel')!].some((v) => Math.abs(v) > 1e-8));
 });
+
+test('a typed error inside a worker thread reaches the caller with its code', async () => {
+  const { JapananimeError } = await import('../../src/errors.js');
+  await assert.rejects(
+    WorkerPool.create({ generator: 'fast', discriminator: 'patchgan', perceptual: { name: 'vgg19', weightsPath: '/nonexistent/vgg19.h5' }, backend: 'cpu' }, { workers: 2 }),
+    (e: unknown) => e instanceof JapananimeError && e.code === 'E_INPUT_MISSING' && /VGG19 weights file not found/.test(e.message),
+  );
+});
