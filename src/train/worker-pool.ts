@@ -105,7 +105,7 @@ async function threadMember(init: GradientEngineInit): Promise<Member> {
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     const onMessage = (msg: { type: string; id?: number; message?: string; code?: string }): void => {
       if (msg.type === 'ready') {
         worker.off('message', onMessage);
@@ -115,6 +115,13 @@ async function threadMember(init: GradientEngineInit): Promise<Member> {
     worker.on('message', onMessage);
     worker.once('error', reject);
   });
+  try {
+    await started;
+  } catch (err) {
+    // A worker that failed to start must not keep the process alive.
+    await worker.terminate();
+    throw err;
+  }
   worker.on('message', (msg: { type: string; id: number; result?: unknown; message?: string; code?: string }) => {
     const p = pending.get(msg.id);
     if (!p) return;
