@@ -52,7 +52,7 @@ export const command: CommandModule = {
   summary: 'train a style (pretraining + GAN), resumable, data parallel',
   help,
   async run(argv, signal) {
-    const { values, positionals } = parseArgs({
+    const { values } = parseArgs({
       args: argv,
       allowPositionals: false,
       strict: true,
@@ -67,7 +67,6 @@ export const command: CommandModule = {
         backend: { type: 'string' }, json: { type: 'boolean', default: false },
       },
     });
-    void positionals;
     if (!values.out) throw new UsageError('train needs --out <run folder>');
     if (values.arch !== undefined && values.arch !== 'fast' && values.arch !== 'cartoongan') throw new UsageError(`--arch must be fast or cartoongan, not '${values.arch}'`);
     if (values.perceptual !== undefined && values.perceptual !== 'mobilenetv2' && values.perceptual !== 'vgg19') throw new UsageError(`--perceptual must be mobilenetv2 or vgg19, not '${values.perceptual}'`);
@@ -108,7 +107,7 @@ export const command: CommandModule = {
         if (values.json) process.stdout.write(JSON.stringify({ type: 'step', ...line }) + '\n');
         else progress.update(line.step, total, { phase: line.phase });
       },
-    } as Parameters<typeof train>[0]);
+    });
     progress.finish({ ...result });
     if (!values.json) {
       const losses = Object.entries(result.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
