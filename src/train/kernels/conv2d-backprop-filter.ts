@@ -28,36 +28,32 @@ interface WasmBackendLike extends KernelBackend {
 }
 
 /**
- * Pure: writes the transposed im2col of x (given as xt = [ci, B, H, W]) into colT
- * [(kh,kw,ci), (b,oy,ox)]; positions in the padding stay as they are (the caller zero-fills).
+ * Pure: the transposed im2col colT[(kh,kw,ci), (b,oy,ox)] read straight from NHWC x: per tap and
+ * channel, a sequential write of the (b, oy, ox) row from a strided read of x (as fast as a
+ * transpose followed by row copies, without the extra buffer). Padding positions are left as they
+ * are (the caller zero-fills).
  */
-export function im2colTransposed(
-  xt: Float32Array, colT: Float32Array,
+export function im2colTransposedNhwc(
+  x: Float32Array, colT: Float32Array,
   dims: { batch: number; inH: number; inW: number; inC: number; outH: number; outW: number; kH: number; kW: number; sH: number; sW: number; top: number; left: number },
 ): void {
   const { batch, inH, inW, inC, outH, outW, kH, kW, sH, sW, top, left } = dims;
   const p = batch * outH * outW;
   for (let kh = 0; kh < kH; kh++) {
     for (let kw = 0; kw < kW; kw++) {
-      // Valid ox range for this tap: 0 ≤ ox·sW + kw - left < inW.
       const ox0 = Math.max(0, Math.ceil((left - kw) / sW));
       const ox1 = Math.min(outW, Math.floor((inW - 1 + left - kw) / sW) + 1);
       if (ox1 <= ox0) continue;
       for (let c = 0; c < inC; c++) {
         const rowBase = ((kh * kW + kw) * inC + c) * p;
         for (let b = 0; b < batch; b++) {
-          const planeBase = (c * batch + b) * inH * inW;
           for (let oy = 0; oy < outH; oy++) {
             const iy = oy * sH + kh - top;
             if (iy < 0 || iy >= inH) continue;
-            const src = planeBase + iy * inW;
-            const dst = rowBase + (b * outH + oy) * outW;
-            if (sW === 1) {
-              const ix0 = ox0 + kw - left;
-              colT.set(xt.subarray(src + ix0, src + ix0 + (ox1 - ox0)), dst + ox0);
-            } else {
-              for (let ox = ox0; ox < ox1; ox++) colT[dst + ox] = xt[src + ox * sW + kw - left]!;
-            }
+            let src = ((b * inH + iy) * inW + ox0 * sW + kw - left) * inC + c;
+            const step = sW * inC;
+            let dst = rowBase + (b * outH + oy) * outW + ox0;
+            for (let ox = ox0; ox < ox1; ox++, src += step) colT[dst++] = x[src]!;
           }
         }
       }
@@ -79,14 +75,12 @@ function conv2dBackpropFilter(args: { inputs: Record<string, TensorInfo>; backen
   const rows = filterHeight * filterWidth * inChannels;
   const temps: TensorInfo[] = [];
   try {
-    const xt = callWasmKernel(backend, 'Transpose', { x }, { perm: [3, 0, 1, 2] }); // [ci, B, H, W]
-    temps.push(xt);
     const colT = backend.makeOutput([1, rows, p], 'float32');
     temps.push(colT);
     // Views are taken after every allocation: a heap growth detaches older views.
     const colVals = backend.typedArrayFromHeap(colT);
     colVals.fill(0);
-    im2colTransposed(backend.typedArrayFromHeap(xt), colVals, {
+    im2colTransposedNhwc(backend.typedArrayFromHeap(x), colVals, {
       batch: batchSize, inH: inHeight, inW: inWidth, inC: inChannels, outH: outHeight, outW: outWidth,
       kH: filterHeight, kW: filterWidth, sH: strideHeight, sW: strideWidth, top: info.padInfo.top, left: info.padInfo.left,
     });
