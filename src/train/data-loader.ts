@@ -64,6 +64,8 @@ export class DataLoader {
     readonly photoFiles: string[],
     readonly animeFiles: string[],
     readonly smoothFiles: string[],
+    /** Validation photos (for sample grids); empty when the dataset has none. */
+    readonly valPhotoFiles: string[] = [],
   ) {}
 
   /** Lists the dataset and checks it can be used (folders exist, not empty, images ≥ crop). */
@@ -83,7 +85,11 @@ export class DataLoader {
       anime = names.map((n) => path.join(animeDir, n));
       smooth = names.map((n) => path.join(smoothDir, n));
     }
-    const loader = new DataLoader(options, photos, anime, smooth);
+    const valDir = splitDir(options.photosDir, PHOTOS_DIR, 'val');
+    const valPhotos = split === 'train' && existsSync(valDir)
+      ? (await readdir(valDir)).filter((n) => n.toLowerCase().endsWith(CROP_EXTENSION)).sort().map((n) => path.join(valDir, n))
+      : [];
+    const loader = new DataLoader(options, photos, anime, smooth, valPhotos);
     // Size check on the first image of each list; every later image is checked when decoded.
     await loader.decode(photos[0]!);
     if (anime[0]) await loader.decode(anime[0]);
@@ -186,13 +192,14 @@ export class DataLoader {
     return { photos, anime, smooth };
   }
 
-  /** The first `n` photos (centre crops, for sample grids), NHWC in [-1, 1], and how many there were. */
+  /** The first `n` validation photos (else training photos) as centre crops for sample grids, NHWC in [-1, 1]. */
   async fixedPhotos(n: number): Promise<{ photos: Float32Array; n: number }> {
-    const count = Math.min(n, this.photoFiles.length);
+    const files = this.valPhotoFiles.length > 0 ? this.valPhotoFiles : this.photoFiles;
+    const count = Math.min(n, files.length);
     const size = this.options.crop;
     const out = new Float32Array(count * size * size * 3);
     for (let k = 0; k < count; k++) {
-      const img = await this.decode(this.photoFiles[k]!);
+      const img = await this.decode(files[k]!);
       DataLoader.place(img, Math.floor((img.width - size) / 2), Math.floor((img.height - size) / 2), false, size, out, k);
     }
     return { photos: out, n: count };
