@@ -7,6 +7,7 @@
  * a JSON manifest naming every tensor's shape and place in the blob.
  */
 import { describeParameters, type ArchitectureSpec } from './spec.js';
+import { mulberry32 } from '../seeded-random.js';
 
 export interface Param {
   /** Shape in tfjs layout (see spec.ts). */
@@ -39,18 +40,6 @@ export interface ParamsManifest {
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** A small deterministic PRNG (mulberry32) so that the same seed gives the same weights everywhere. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal samples from a uniform source (Box–Muller). */
 function gaussian(uniform: () => number): () => number {

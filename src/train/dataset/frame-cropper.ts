@@ -15,7 +15,8 @@ import { judgeFrame } from './frame-quality.js';
 import { encodePng, resizeImage } from './image-files.js';
 import { ANIME_DIR, ANIME_SMOOTH_DIR, cropId, cropPath, DATASET_SPLITS, PHOTOS_DIR, splitDir, type DatasetKind, type DatasetSplit } from './layout.js';
 import { detectLetterbox } from './letterbox.js';
-import { mulberry32, planCrops, seedFrom, unitHash } from './random-crops.js';
+import { mulberry32 } from '../../seeded-random.js';
+import { planCrops, seedFrom, unitHash } from './random-crops.js';
 import { cropImage, lumaStats, toLuma, type RgbImage } from './rgb-image.js';
 
 /** The settings of the per-frame steps (validated by the entry points). */

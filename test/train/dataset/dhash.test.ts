@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dhash, findNearDuplicate, hammingDistance } from '../../../src/train/dataset/dhash.js';
-import { mulberry32 } from '../../../src/train/dataset/random-crops.js';
+import { mulberry32 } from '../../../src/seeded-random.js';
 import type { GrayImage } from '../../../src/train/dataset/rgb-image.js';
 
 function pattern(width: number, height: number, f: (x: number, y: number) => number): GrayImage {

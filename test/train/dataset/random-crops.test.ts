@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mulberry32, planCrops, seedFrom, unitHash } from '../../../src/train/dataset/random-crops.js';
+import { mulberry32 } from '../../../src/seeded-random.js';
+import { planCrops, seedFrom, unitHash } from '../../../src/train/dataset/random-crops.js';
 import { cropImage } from '../../../src/train/dataset/rgb-image.js';
 
 void test('planCrops is reproducible and stays inside the area', () => {
