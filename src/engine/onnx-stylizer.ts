@@ -24,7 +24,7 @@ export interface OnnxStylizerOptions {
 
 /** How a user gets the CUDA execution provider (the npm install skips its download by default). */
 export const CUDA_INSTALL_HINT =
-  'install the CUDA execution provider with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (needs CUDA 12 and cuDNN 9; see README)';
+  'install the CUDA execution provider with `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` (needs CUDA 12 and cuDNN 9; see README)';
 
 export interface ExecutionProviderInfo {
   name: string;
