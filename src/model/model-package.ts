@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelError } from '../errors.js';
 import { DEFAULT_MODEL_DIR, MODELS_DIR } from '../project-paths.js';
@@ -141,6 +141,11 @@ export async function saveModelPackage(dir: string, input: SaveModelPackageInput
     // meta.json last: a folder with a meta.json is a complete package.
     await writeFile(path.join(temp, META_FILE), JSON.stringify(pkg.meta, null, 2) + '\n');
     if (existsSync(target)) {
+      // Documents kept beside a package (licences, attribution, a README) survive a re-export:
+      // only the files the package itself consists of are replaced.
+      for (const entry of await readdir(target)) {
+        if (entry !== ONNX_FILE && entry !== META_FILE && entry !== TFJS_DIR) await cp(path.join(target, entry), path.join(temp, entry), { recursive: true });
+      }
       await rename(target, old);
       movedOld = true;
     }

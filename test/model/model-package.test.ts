@@ -156,6 +156,19 @@ void test('saving over a package replaces it completely and leaves no temp folde
   assert.deepEqual(pkg.params.get('conv_in/kernel')?.data, initParams(spec, 6).get('conv_in/kernel')?.data);
 });
 
+void test('saving over a package keeps the documents beside it (licences, attribution)', async () => {
+  const dir = path.join(root, 'with-docs');
+  await saveModelPackage(dir, { spec, params, meta: { description: 'first' } });
+  await writeFile(path.join(dir, 'DATA-ATTRIBUTION.md'), 'photo by someone, CC-BY-4.0\n');
+  await mkdir(path.join(dir, 'LICENSES'));
+  await writeFile(path.join(dir, 'LICENSES', 'CC0-1.0.txt'), 'cc0\n');
+  await saveModelPackage(dir, { spec, params: initParams(spec, 8), meta: { description: 'second' } });
+  assert.deepEqual((await readdir(dir)).sort(), ['DATA-ATTRIBUTION.md', 'LICENSES', 'meta.json', 'model.onnx', 'tfjs']);
+  assert.equal(await readFile(path.join(dir, 'DATA-ATTRIBUTION.md'), 'utf8'), 'photo by someone, CC-BY-4.0\n');
+  assert.equal(await readFile(path.join(dir, 'LICENSES', 'CC0-1.0.txt'), 'utf8'), 'cc0\n');
+  assert.equal((await loadModelPackage(dir)).meta.description, 'second');
+});
+
 void test('a failed save leaves the old package intact and removes its temp folder', async () => {
   const parent = path.join(root, 'failing');
   await mkdir(parent);
