@@ -144,7 +144,8 @@ async function evaluateVideo(video: string, stylizer: Stylizer, o: Required<Pick
 
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationResult> {
   if (options.inputs.length === 0) throw new UsageError('eval needs at least one image, folder or video');
-  const o = { maxSide: 512, maxVideoFrames: 48, blurSigma: 2, ...options };
+  // `??`, not a spread of defaults: an option passed as undefined (an absent CLI flag) keeps its default.
+  const o = { ...options, maxSide: options.maxSide ?? 512, maxVideoFrames: options.maxVideoFrames ?? 48, blurSigma: options.blurSigma ?? 2 };
   const { images, videos } = await classifyInputs(o.inputs);
   const stylizer = await createStylizer({ model: o.model, engine: o.engine });
   try {

@@ -28,7 +28,7 @@ after(() => cleanup());
 
 void test('eval measures photos and a video with the real engine, beside a blur reference', async () => {
   const photos = [path.join(dir, 'photos-a.png'), path.join(dir, 'photos-b.jpg')];
-  const result = await evaluateModel({ inputs: [...photos, path.join(dir, 'clip.mp4')], model: path.join(dir, 'model'), maxVideoFrames: 4 });
+  const result = await evaluateModel({ inputs: [...photos, path.join(dir, 'clip.mp4')], model: path.join(dir, 'model'), maxVideoFrames: 4, maxSide: undefined });
   assert.equal(result.rows.length, 4);
   const [photoModel, photoBlur, videoModel, videoBlur] = result.rows;
   assert.equal(photoModel!.items, 2);
