@@ -79,6 +79,9 @@ export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylize
       // The memory-pattern planner keeps one arena per input shape; with frames of many sizes
       // (photo folders, tiles, --max-side) it held 1.42 GB where 0.99 GB did at the same speed.
       enableMemPattern: false,
+      // Idle intra-op threads spin-wait by default, burning the cores that ffmpeg's decoder and
+      // encoder (and a browser, live) need between model runs.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (err) {
     if (device === 'cuda') throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider failed to start (${(err as Error).message}); check the CUDA 12/cuDNN install, or ${CUDA_INSTALL_HINT}`, err);
