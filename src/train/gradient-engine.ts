@@ -20,6 +20,48 @@ export interface GradientEngineInit {
   discriminator: ArchitectureName;
   perceptual: PerceptualConfig;
   backend: TrainBackend;
+  /** Pixels (images × size²) of one pass through the networks; larger shares run in chunks. Default: MAX_PIXELS_PER_PASS. */
+  maxPixelsPerPass?: number;
+}
+
+/**
+ * One GAN pass over 4 images of 256² overflows the wasm backend's 4 GB heap (it aborts), so a share
+ * larger than 2 × 256² pixels is run in chunks whose gradients and losses are averaged by size: every
+ * loss is a mean over images, so this is the same gradient as one pass, in bounded memory.
+ */
+export const MAX_PIXELS_PER_PASS = 2 * 256 * 256;
+
+/** The full-batch gradient: share gradients weighted by share size. */
+export function averageGradients(results: { n: number; grads: Map<string, Float32Array> }[]): Map<string, Float32Array> {
+  const total = results.reduce((a, r) => a + r.n, 0);
+  const out = new Map<string, Float32Array>();
+  for (const r of results) {
+    const w = r.n / total;
+    for (const [name, g] of r.grads) {
+      let acc = out.get(name);
+      if (!acc) {
+        acc = new Float32Array(g.length);
+        out.set(name, acc);
+      }
+      for (let i = 0; i < g.length; i++) acc[i]! += w * g[i]!;
+    }
+  }
+  return out;
+}
+
+/** Size-weighted means of the shares' losses: the whole batch's losses. */
+export function averageLosses(results: { n: number; losses: Record<string, number> }[]): Record<string, number> {
+  const total = results.reduce((a, r) => a + r.n, 0);
+  const out: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.losses)) out[k] = (out[k] ?? 0) + (v * r.n) / total;
+  return out;
+}
+
+/** Images [offset, offset+n) of a share; parameters travel with the first chunk only. */
+function sliceShare(req: ShareRequest, offset: number, n: number, first: boolean): ShareRequest {
+  const per = req.size * req.size * 3;
+  const part = (a: Float32Array | undefined): Float32Array | undefined => a?.subarray(offset * per, (offset + n) * per);
+  return { phase: req.phase, n, size: req.size, photos: part(req.photos)!, anime: part(req.anime), smooth: part(req.smooth), weights: req.weights, ...(first ? { g: req.g, d: req.d } : {}) };
 }
 
 /** One share of one step. Images are NHWC float32 in [-1, 1], `n` images of size×size. */
@@ -71,9 +113,12 @@ export class GradientEngine {
   /** tfjs variable names are global to the process; several engines (tests) must not collide. */
   private readonly id = nextEngineId++;
 
+  private readonly maxPixelsPerPass: number;
+
   private constructor(init: GradientEngineInit, private readonly perceptual: PerceptualNet) {
     this.gSpec = getArchitecture(init.generator);
     this.dSpec = getArchitecture(init.discriminator);
+    this.maxPixelsPerPass = init.maxPixelsPerPass ?? MAX_PIXELS_PER_PASS;
   }
 
   static async create(init: GradientEngineInit): Promise<GradientEngine> {
@@ -99,7 +144,23 @@ export class GradientEngine {
 
   compute(req: ShareRequest): ShareResult {
     const started = performance.now();
-    const result = this.computeShare(req);
+    const perPass = Math.max(1, Math.floor(this.maxPixelsPerPass / (req.size * req.size)));
+    let result: ShareResult;
+    if (req.n <= perPass) {
+      result = this.computeShare(req);
+    } else {
+      const parts: ShareResult[] = [];
+      for (let offset = 0; offset < req.n; offset += perPass) {
+        parts.push(this.computeShare(sliceShare(req, offset, Math.min(perPass, req.n - offset), offset === 0)));
+      }
+      const dParts = parts.filter((p) => p.dGrads !== undefined);
+      result = {
+        n: req.n,
+        gGrads: averageGradients(parts.map((p) => ({ n: p.n, grads: p.gGrads }))),
+        ...(dParts.length > 0 ? { dGrads: averageGradients(dParts.map((p) => ({ n: p.n, grads: p.dGrads! }))) } : {}),
+        losses: averageLosses(parts),
+      };
+    }
     result.seconds = (performance.now() - started) / 1000;
     return result;
   }

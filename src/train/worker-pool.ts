@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { JapananimeError, type ErrorCode } from '../errors.js';
 import type { ParamSet } from '../model/params.js';
 import type { LossWeights } from './losses.js';
-import { GradientEngine, type GradientEngineInit, type ShareRequest, type ShareResult } from './gradient-engine.js';
+import { averageGradients, averageLosses, GradientEngine, type GradientEngineInit, type ShareRequest, type ShareResult } from './gradient-engine.js';
 
 /** The default worker count: one per core. */
 export function defaultWorkerCount(): number {
@@ -22,24 +22,6 @@ export function splitShares(n: number, k: number): number[] {
   const base = Math.floor(n / parts);
   const extra = n % parts;
   return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0));
-}
-
-/** The full-batch gradient: share gradients weighted by share size. */
-export function averageGradients(results: { n: number; grads: Map<string, Float32Array> }[]): Map<string, Float32Array> {
-  const total = results.reduce((a, r) => a + r.n, 0);
-  const out = new Map<string, Float32Array>();
-  for (const r of results) {
-    const w = r.n / total;
-    for (const [name, g] of r.grads) {
-      let acc = out.get(name);
-      if (!acc) {
-        acc = new Float32Array(g.length);
-        out.set(name, acc);
-      }
-      for (let i = 0; i < g.length; i++) acc[i]! += w * g[i]!;
-    }
-  }
-  return out;
 }
 
 /** The step's batch: `n` images of size×size per kind, NHWC float32 in [-1, 1]. */
@@ -206,8 +188,7 @@ export class WorkerPool {
       return this.members[i]!.compute(req);
     });
     const results = await Promise.all(jobs);
-    const losses: Record<string, number> = {};
-    for (const r of results) for (const [k, v] of Object.entries(r.losses)) losses[k] = (losses[k] ?? 0) + (v * r.n) / batch.n;
+    const losses = averageLosses(results);
     const workerSeconds = Math.max(...results.map((r) => r.seconds ?? 0));
     const out: StepGradients = { gGrads: averageGradients(results.map((r) => ({ n: r.n, grads: r.gGrads }))), losses, workerSeconds };
     if (results.every((r) => r.dGrads)) out.dGrads = averageGradients(results.map((r) => ({ n: r.n, grads: r.dGrads! })));

@@ -4,7 +4,8 @@ import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 import { DEFAULT_LOSS_WEIGHTS } from '../../src/train/losses.js';
 import { Rng } from '../../src/train/rng.js';
-import { averageGradients, splitShares, WorkerPool, type StepGradients } from '../../src/train/worker-pool.js';
+import { averageGradients, GradientEngine } from '../../src/train/gradient-engine.js';
+import { splitShares, WorkerPool, type StepGradients } from '../../src/train/worker-pool.js';
 
 test('splitShares and averageGradients', () => {
   assert.deepEqual(splitShares(5, 2), [3, 2]);
@@ -77,4 +78,28 @@ test('a typed error inside a worker thread reaches the caller with its code', as
     WorkerPool.create({ generator: 'fast', discriminator: 'patchgan', perceptual: { name: 'vgg19', weightsPath: '/nonexistent/vgg19.h5' }, backend: 'cpu' }, { workers: 2 }),
     (e: unknown) => e instanceof JapananimeError && e.code === 'E_INPUT_MISSING' && /VGG19 weights file not found/.test(e.message),
   );
+});
+
+test('a share larger than one pass is run in chunks with the gradients of one pass', async () => {
+  const base = { generator: 'fast', discriminator: 'patchgan', perceptual: { name: 'mobilenetv2' }, backend: 'wasm' } as const;
+  const g = initParams(getArchitecture('fast'), 4);
+  const d = initParams(getArchitecture('patchgan'), 5);
+  const rng = new Rng(6);
+  const n = 3;
+  const size = 16;
+  const req = { phase: 'gan' as const, n, size, photos: images(n, size, rng), anime: images(n, size, rng), smooth: images(n, size, rng), weights: DEFAULT_LOSS_WEIGHTS };
+  const whole = await GradientEngine.create(base);
+  // One image per pass: three chunks of one.
+  const chunked = await GradientEngine.create({ ...base, maxPixelsPerPass: size * size });
+  try {
+    const a = whole.compute({ ...req, g, d });
+    const b = chunked.compute({ ...req, g, d });
+    assert.equal(b.n, n);
+    assert.ok(maxRelDiff(a.gGrads, b.gGrads) < 1e-3);
+    assert.ok(maxRelDiff(a.dGrads!, b.dGrads!) < 1e-3);
+    for (const [k, v] of Object.entries(a.losses)) assert.ok(Math.abs(v - b.losses[k]!) <= 1e-4 * Math.max(1, Math.abs(v)), `${k}: ${v} vs ${b.losses[k]}`);
+  } finally {
+    whole.close();
+    chunked.close();
+  }
 });
