@@ -7,11 +7,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { BackendUnavailableError } from '../errors.js';
-import type { Frame } from '../frame.js';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../model/onnx-export.js';
 import type { ModelPackage } from '../model/model-package.js';
 import { packFrames, unpackFrames } from './frame-batch.js';
 import type { Stylizer } from './stylizer.js';
+import { serialStylizer } from './serial-stylizer.js';
 
 export type OnnxDevice = 'cpu' | 'cuda';
 
@@ -88,38 +88,21 @@ export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylize
     throw err;
   }
 
-  let closed = false;
-  // One run at a time: batches are already as large as the caller wants them.
-  let queue: Promise<unknown> = Promise.resolve();
   const description = `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params)`;
-
-  const runBatch = async (frames: Frame[]): Promise<Frame[]> => {
-    if (closed) throw new Error('the stylizer is closed');
-    if (frames.length === 0) return [];
-    const batch = packFrames(frames);
-    const input = new ort.Tensor('uint8', batch.data, [batch.n, batch.height, batch.width, 3]);
-    const result = await session.run({ [ONNX_INPUT_NAME]: input });
-    const output = result[ONNX_OUTPUT_NAME];
-    if (!output) throw new Error(`model.onnx returned no '${ONNX_OUTPUT_NAME}'`);
-    try {
-      return unpackFrames(output.data as Uint8Array, frames);
-    } finally {
-      output.dispose();
-    }
-  };
-
-  return {
+  return serialStylizer(
     description,
-    run(frames) {
-      const next = queue.then(() => runBatch(frames));
-      queue = next.catch(() => undefined);
-      return next;
+    async (frames) => {
+      const batch = packFrames(frames);
+      const input = new ort.Tensor('uint8', batch.data, [batch.n, batch.height, batch.width, 3]);
+      const result = await session.run({ [ONNX_INPUT_NAME]: input });
+      const output = result[ONNX_OUTPUT_NAME];
+      if (!output) throw new Error(`model.onnx returned no '${ONNX_OUTPUT_NAME}'`);
+      try {
+        return unpackFrames(output.data as Uint8Array, frames);
+      } finally {
+        output.dispose();
+      }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await queue;
-      await session.release();
-    },
-  };
+    () => session.release(),
+  );
 }

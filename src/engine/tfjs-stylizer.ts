@@ -4,12 +4,12 @@
  * check a freshly trained model before export.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Frame } from '../frame.js';
 import type { ModelPackage } from '../model/model-package.js';
 import { paramsToTensors, stylizeImagesTf } from '../model/tfjs-forward.js';
 import { packFrames, unpackFrames } from './frame-batch.js';
 import type { Stylizer } from './stylizer.js';
 import { initTfjs, type TfjsBackendName } from './tfjs-backend.js';
+import { serialStylizer } from './serial-stylizer.js';
 
 export interface TfjsStylizerOptions {
   /** tfjs backend. Default: 'wasm'. */
@@ -20,36 +20,22 @@ export async function createTfjsStylizer(pkg: ModelPackage, options: TfjsStylize
   const backend = options.backend ?? 'wasm';
   await initTfjs(backend);
   const vars = paramsToTensors(pkg.params);
-  let closed = false;
-  let queue: Promise<unknown> = Promise.resolve();
-
-  const runBatch = async (frames: Frame[]): Promise<Frame[]> => {
-    if (closed) throw new Error('the stylizer is closed');
-    if (frames.length === 0) return [];
-    const batch = packFrames(frames);
-    const images = tf.tensor4d(Int32Array.from(batch.data), [batch.n, batch.height, batch.width, 3], 'int32');
-    const out = stylizeImagesTf(pkg.spec, vars, images);
-    images.dispose();
-    try {
-      const values = await out.data();
-      return unpackFrames(Uint8Array.from(values), frames);
-    } finally {
-      out.dispose();
-    }
-  };
-
-  return {
-    description: `tfjs/${backend} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params)`,
-    run(frames) {
-      const next = queue.then(() => runBatch(frames));
-      queue = next.catch(() => undefined);
-      return next;
+  return serialStylizer(
+    `tfjs/${backend} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params)`,
+    async (frames) => {
+      const batch = packFrames(frames);
+      const images = tf.tensor4d(Int32Array.from(batch.data), [batch.n, batch.height, batch.width, 3], 'int32');
+      const out = stylizeImagesTf(pkg.spec, vars, images);
+      images.dispose();
+      try {
+        const values = await out.data();
+        return unpackFrames(Uint8Array.from(values), frames);
+      } finally {
+        out.dispose();
+      }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await queue;
+    () => {
       for (const t of Object.values(vars)) t.dispose();
     },
-  };
+  );
 }
