@@ -135,10 +135,17 @@ export function gradientRatios(input: Pick<Frame, 'data' | 'width' | 'height'>, 
         insideB.push(b[i]!);
       }
       if (edges[i]) {
-        edgeA += a[i]!;
-        let peak = 0;
-        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) peak = Math.max(peak, b[i + dy * width + dx]!);
-        edgeB += peak;
+        // The same 3x3 peak on both sides, so an unchanged image scores exactly 1.
+        let peakA = 0;
+        let peakB = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            peakA = Math.max(peakA, a[i + dy * width + dx]!);
+            peakB = Math.max(peakB, b[i + dy * width + dx]!);
+          }
+        }
+        edgeA += peakA;
+        edgeB += peakB;
       }
     }
   }

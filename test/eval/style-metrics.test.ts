@@ -60,6 +60,13 @@ void test('flattening lowers texture and colours but keeps edges and structure',
   assert.ok(m.edgeCorrelation > 0.9, `edge correlation ${m.edgeCorrelation}`);
 });
 
+void test('an unchanged image scores exactly 1 on every ratio', () => {
+  const input = photo(96, 64);
+  const m = pairMetrics(input, { ...input, data: Uint8Array.from(input.data) });
+  assert.deepEqual([m.textureRatio, m.edgeRatio, m.colourRatio], [1, 1, 1]);
+  assert.ok(Math.abs(m.edgeCorrelation - 1) < 1e-9);
+});
+
 void test('a blur is told apart from flattening by its edge ratio', () => {
   const input = photo(128, 96);
   const blurred = pairMetrics(input, boxBlur(input, 3));
