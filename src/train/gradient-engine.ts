@@ -57,15 +57,28 @@ export function averageLosses(results: { n: number; losses: Record<string, numbe
   return out;
 }
 
-/** Images [offset, offset+n) of a share; parameters travel with the first chunk only. */
-function sliceShare(req: ShareRequest, offset: number, n: number, first: boolean): ShareRequest {
-  const per = req.size * req.size * 3;
-  const part = (a: Float32Array | undefined): Float32Array | undefined => a?.subarray(offset * per, (offset + n) * per);
-  return { phase: req.phase, n, size: req.size, photos: part(req.photos)!, anime: part(req.anime), smooth: part(req.smooth), weights: req.weights, ...(first ? { g: req.g, d: req.d } : {}) };
+/** Images [offset, offset+n) of a batch or share, copied (worker threads take ownership of them). */
+export function sliceImages(batch: StepImages, offset: number, n: number): StepImages {
+  const per = batch.size * batch.size * 3;
+  const part = (a: Float32Array | undefined): Float32Array | undefined => a?.slice(offset * per, (offset + n) * per);
+  const out: StepImages = { phase: batch.phase, n, size: batch.size, photos: part(batch.photos)! };
+  const anime = part(batch.anime);
+  const smooth = part(batch.smooth);
+  if (anime) out.anime = anime;
+  if (smooth) out.smooth = smooth;
+  return out;
 }
 
-/** One share of one step. Images are NHWC float32 in [-1, 1], `n` images of size×size. */
-export interface ShareRequest {
+/** Parts of one batch combined into the batch's result: size-weighted gradients and losses. */
+export function combineShares(parts: ShareResult[]): ShareResult {
+  const n = parts.reduce((a, p) => a + p.n, 0);
+  const result: ShareResult = { n, gGrads: averageGradients(parts.map((p) => ({ n: p.n, grads: p.gGrads }))), losses: averageLosses(parts) };
+  if (parts.every((p) => p.dGrads)) result.dGrads = averageGradients(parts.map((p) => ({ n: p.n, grads: p.dGrads! })));
+  return result;
+}
+
+/** The images of one step or share: `n` images of size×size per kind, NHWC float32 in [-1, 1]. */
+export interface StepImages {
   phase: 'pretrain' | 'gan';
   n: number;
   size: number;
@@ -74,6 +87,10 @@ export interface ShareRequest {
   anime?: Float32Array;
   /** GAN phase only: the edge-smoothed copies of `anime`. */
   smooth?: Float32Array;
+}
+
+/** One share of one step: its images, the loss weights and (when changed) the parameters. */
+export interface ShareRequest extends StepImages {
   weights: LossWeights;
   /** Current parameters; omitted when unchanged since the last request. */
   g?: ParamSet;
@@ -151,15 +168,11 @@ export class GradientEngine {
     } else {
       const parts: ShareResult[] = [];
       for (let offset = 0; offset < req.n; offset += perPass) {
-        parts.push(this.computeShare(sliceShare(req, offset, Math.min(perPass, req.n - offset), offset === 0)));
+        // Parameters travel with the first chunk only: they are loaded once.
+        const params = offset === 0 ? { g: req.g, d: req.d } : {};
+        parts.push(this.computeShare({ ...sliceImages(req, offset, Math.min(perPass, req.n - offset)), weights: req.weights, ...params }));
       }
-      const dParts = parts.filter((p) => p.dGrads !== undefined);
-      result = {
-        n: req.n,
-        gGrads: averageGradients(parts.map((p) => ({ n: p.n, grads: p.gGrads }))),
-        ...(dParts.length > 0 ? { dGrads: averageGradients(dParts.map((p) => ({ n: p.n, grads: p.dGrads! }))) } : {}),
-        losses: averageLosses(parts),
-      };
+      result = combineShares(parts);
     }
     result.seconds = (performance.now() - started) / 1000;
     return result;

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { JapananimeError, type ErrorCode } from '../errors.js';
 import type { ParamSet } from '../model/params.js';
 import type { LossWeights } from './losses.js';
-import { averageGradients, averageLosses, GradientEngine, type GradientEngineInit, type ShareRequest, type ShareResult } from './gradient-engine.js';
+import { combineShares, GradientEngine, sliceImages, type GradientEngineInit, type ShareRequest, type ShareResult, type StepImages } from './gradient-engine.js';
 
 /** The default worker count: one per core. */
 export function defaultWorkerCount(): number {
@@ -25,14 +25,7 @@ export function splitShares(n: number, k: number): number[] {
 }
 
 /** The step's batch: `n` images of size×size per kind, NHWC float32 in [-1, 1]. */
-export interface StepBatch {
-  phase: 'pretrain' | 'gan';
-  n: number;
-  size: number;
-  photos: Float32Array;
-  anime?: Float32Array;
-  smooth?: Float32Array;
-}
+export type StepBatch = StepImages;
 
 export interface StepGradients {
   gGrads: Map<string, Float32Array>;
@@ -173,25 +166,18 @@ export class WorkerPool {
   async step(batch: StepBatch, weights: LossWeights, params: { g?: ParamSet; d?: ParamSet }): Promise<StepGradients> {
     if (this.closed) throw new Error('worker pool is closed');
     const shares = splitShares(batch.n, this.members.length);
-    const pixels = batch.size * batch.size * 3;
     let offset = 0;
     const jobs = shares.map((n, i) => {
-      const slice = (a: Float32Array | undefined): Float32Array | undefined => (a ? a.slice(offset * pixels, (offset + n) * pixels) : undefined);
-      const req: ShareRequest = { phase: batch.phase, n, size: batch.size, photos: slice(batch.photos)!, weights };
-      const anime = slice(batch.anime);
-      const smooth = slice(batch.smooth);
-      if (anime) req.anime = anime;
-      if (smooth) req.smooth = smooth;
+      const req: ShareRequest = { ...sliceImages(batch, offset, n), weights };
       if (params.g) req.g = params.g;
       if (params.d) req.d = params.d;
       offset += n;
       return this.members[i]!.compute(req);
     });
     const results = await Promise.all(jobs);
-    const losses = averageLosses(results);
-    const workerSeconds = Math.max(...results.map((r) => r.seconds ?? 0));
-    const out: StepGradients = { gGrads: averageGradients(results.map((r) => ({ n: r.n, grads: r.gGrads }))), losses, workerSeconds };
-    if (results.every((r) => r.dGrads)) out.dGrads = averageGradients(results.map((r) => ({ n: r.n, grads: r.dGrads! })));
+    const { gGrads, dGrads, losses } = combineShares(results);
+    const out: StepGradients = { gGrads, losses, workerSeconds: Math.max(...results.map((r) => r.seconds ?? 0)) };
+    if (dGrads) out.dGrads = dGrads;
     return out;
   }
 
