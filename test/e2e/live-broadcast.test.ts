@@ -4,32 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import type { Stylizer } from '../../src/engine/stylizer.js';
-import { startLiveServer, type LiveServer } from '../../src/stream/live-server.js';
-import { blockMeans, CAM_H, CAM_W, createLiveFixture, launchChromium, meanAbsDiff, viewerGrab, viewerStats, waitFor, type LiveFixture } from './live-fixtures.js';
+import type { Page } from 'playwright-core';
+import { blockMeans, CAM_H, CAM_W, meanAbsDiff, startLiveE2e, viewerGrab, viewerStats, waitFor, type LiveE2e } from './live-fixtures.js';
 
-let fx: LiveFixture;
-let server: LiveServer;
-let browser: Browser;
-let reference: Stylizer;
+let e2e: LiveE2e;
 
 before(async () => {
-  fx = await createLiveFixture();
   // The still-picture Y4M doubles as the broadcast clip (ffmpeg reads it; no encoder needed).
-  server = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, source: fx.y4m, broadcastMaxSide: 160 });
-  browser = await launchChromium();
-  reference = await fx.openStylizer(fx.modelDir);
+  e2e = await startLiveE2e({ server: (fx) => ({ source: fx.y4m, broadcastMaxSide: 160 }), camera: false });
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
-  await reference?.close();
-  await fx?.cleanup();
+  await e2e?.close();
 });
 
 void test('three viewers share one inference per frame and all see the stylized clip', async () => {
+  const { fx, server, browser, reference } = e2e;
   const pages: Page[] = [];
   for (const transport of ['ws', 'ws', 'webrtc']) {
     const page = await browser.newPage();

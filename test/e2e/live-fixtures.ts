@@ -3,6 +3,7 @@
  * ONNX engine; random weights still transform pixels deterministically), a still test picture as a
  * Y4M fake camera, headless Chromium, and pixel comparisons.
  */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { saveModelPackage } from '../../src/model/model-package.js';
 import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 import { rgb24ToI420 } from '../../src/stream/i420.js';
+import { startLiveServer, type LiveServer, type LiveServerOptions } from '../../src/stream/live-server.js';
 
 export const CAM_W = 160;
 export const CAM_H = 120;
@@ -146,4 +148,81 @@ export function viewerStats(page: Page): Promise<ReturnType<ViewerApi['stats']>>
  */
 export function viewerGrab(page: Page, width = CAM_W, height = CAM_H): Promise<ReturnType<ViewerApi['grab']>> {
   return page.evaluate(([w, h]) => (globalThis as unknown as { japananime: ViewerApi }).japananime.grab(w, h), [width, height] as const);
+}
+
+/** A running live server, Chromium and a reference Stylizer of the same model, for one test file. */
+export interface LiveE2e {
+  fx: LiveFixture;
+  server: LiveServer;
+  browser: Browser;
+  reference: Stylizer;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what an e2e file needs. `server` adds server options (it may use the fixture's files);
+ * `camera` (default true) feeds Chromium's fake camera the still test picture.
+ */
+export async function startLiveE2e(options: { server?: (fx: LiveFixture) => Partial<LiveServerOptions>; camera?: boolean } = {}): Promise<LiveE2e> {
+  const fx = await createLiveFixture();
+  const server = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, ...options.server?.(fx) });
+  const browser = await launchChromium(options.camera === false ? undefined : fx.y4m);
+  const reference = await fx.openStylizer(fx.modelDir);
+  return {
+    fx,
+    server,
+    browser,
+    reference,
+    async close() {
+      await browser.close();
+      await server.close();
+      await reference.close();
+      await fx.cleanup();
+    },
+  };
+}
+
+/**
+ * One viewer session over `transport`: at least 10 stylized frames arrive, their pixels match the
+ * model's output on the camera picture (not the picture itself), /api/stats reports the session, a
+ * latency figure appears, and closing the page without a goodbye frees the session.
+ */
+export async function checkSessionMatchesModel(e2e: LiveE2e, transport: 'webrtc' | 'ws'): Promise<void> {
+  const { fx, server, browser, reference } = e2e;
+  const page = await browser.newPage();
+  await page.goto(`${server.viewerUrl}&transport=${transport}&w=${CAM_W}&h=${CAM_H}&fps=15&autostart=1`);
+  const stats = await waitFor('10 stylized frames', async () => {
+    const s = await viewerStats(page);
+    return s.framesOut >= 10 ? s : null;
+  });
+  assert.equal(stats.transport, transport);
+  assert.ok(stats.framesIn >= stats.framesOut - 2, `framesIn ${stats.framesIn} framesOut ${stats.framesOut}`);
+  const grab = await viewerGrab(page);
+  assert.ok(grab.stylized && grab.original);
+  if (transport === 'ws') {
+    // WebSocket frames come back at the camera's size (WebRTC's encoder may adapt it).
+    const size = await page.$eval('#stylized-canvas', (el) => [(el as unknown as { width: number }).width, (el as unknown as { height: number }).height]);
+    assert.deepEqual(size, [CAM_W, CAM_H]);
+  }
+  const [expected] = await reference.run([{ data: fx.picture, width: CAM_W, height: CAM_H, pts: 0, index: 0 }]);
+  assert.ok(expected);
+  const got = blockMeans(grab.stylized.rgb, CAM_W, CAM_H);
+  const toModel = meanAbsDiff(got, blockMeans(expected.data, CAM_W, CAM_H));
+  const toCamera = meanAbsDiff(got, blockMeans(fx.picture, CAM_W, CAM_H));
+  assert.ok(toModel < 12, `stylized frame is ${toModel.toFixed(1)} levels from the model's output`);
+  assert.ok(toCamera > 25, `stylized frame is only ${toCamera.toFixed(1)} levels from the camera picture`);
+
+  // The server's JSON API reports the session while it runs.
+  const res = await fetch(`${server.url}api/stats?token=${server.token}`);
+  const body = (await res.json()) as { sessions: { transport: string; framesOut: number; modelMs: number | null }[] };
+  assert.equal(body.sessions.length, 1);
+  assert.equal(body.sessions[0]?.transport, transport);
+  assert.ok((body.sessions[0]?.framesOut ?? 0) >= 10);
+  assert.ok((body.sessions[0]?.modelMs ?? 0) > 0);
+  const latency = await waitFor('a latency figure', async () => (await viewerStats(page)).latencyMs);
+  assert.ok(latency > 0 && latency < 5000, `latency ${latency}`);
+
+  // The browser vanishes without a goodbye: the session and its peer connection are freed.
+  await page.close();
+  await waitFor('the session to be freed', async () => server.stats().sessions.length === 0, 20_000);
 }
