@@ -13,6 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { AbortedError, JapananimeError } from '../errors.js';
@@ -37,6 +38,12 @@ export interface SpawnChildOptions {
   env?: NodeJS.ProcessEnv;
   /** Working directory of the child. Default: process.cwd(). */
   cwd?: string;
+  /**
+   * Niceness of the child added to ours (0 = ours; the result is capped at 19, the lowest priority). The video pipeline runs
+   * ffmpeg at a lower priority than the model so that, on a machine with few cores, codec work fills
+   * the model's idle moments instead of preempting its threads mid-operator. Default: 0 (unchanged).
+   */
+  niceness?: number;
 }
 
 export interface ChildHandle {
@@ -110,6 +117,14 @@ export function spawnChild(cmd: string, args: readonly string[], options: SpawnC
     windowsHide: true,
   });
   if (child.pid !== undefined) live.add(child);
+  if (child.pid !== undefined && options.niceness) {
+    try {
+      // Relative to ours (a job started under `nice` keeps its children below it), capped at 19.
+      setPriority(child.pid, Math.min(19, getPriority() + options.niceness));
+    } catch {
+      // Not permitted or not supported (e.g. some containers): the child just runs at our priority.
+    }
+  }
 
   child.stdin?.on('error', (err: NodeJS.ErrnoException) => {
     // EPIPE / destroyed: the child quit early; its exit status carries the reason.

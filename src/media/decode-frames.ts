@@ -38,6 +38,8 @@ export interface DecodeFramesOptions {
   loop?: boolean;
   /** Stops decoding; the iteration then throws AbortedError. Default: none. */
   signal?: AbortSignal;
+  /** Scheduling niceness of the ffmpeg process (see SpawnChildOptions.niceness). Default: 0. */
+  niceness?: number;
 }
 
 /** The outcome of a finished decode, for truncation checks. */
@@ -86,7 +88,7 @@ export class FrameDecoder implements AsyncIterable<Frame> {
       loop: o.loop,
     };
     const { ffmpeg } = await resolveFfmpeg();
-    const handle = spawnChild(ffmpeg, buildDecodeArgs(argsOptions), { stdin: 'ignore', stdout: 'pipe', signal: o.signal });
+    const handle = spawnChild(ffmpeg, buildDecodeArgs(argsOptions), { stdin: 'ignore', stdout: 'pipe', signal: o.signal, niceness: o.niceness ?? 0 });
     this.handle = handle;
     const stdout = handle.stdout!;
     // Node's child_process resumes (drains into nowhere) any stdio stream nobody listens to when the

@@ -13,6 +13,8 @@ import { resolveFfmpeg } from './ffmpeg-binary.js';
 export interface FrameEncoderOptions extends EncodeArgsOptions {
   /** Stops the encoder; write()/finish() then throw AbortedError. Default: none. */
   signal?: AbortSignal;
+  /** Scheduling niceness of the ffmpeg process (see SpawnChildOptions.niceness). Default: 0. */
+  niceness?: number;
 }
 
 export class FrameEncoder {
@@ -36,7 +38,7 @@ export class FrameEncoder {
   static async start(options: FrameEncoderOptions): Promise<FrameEncoder> {
     if (options.signal?.aborted) throw new AbortedError();
     const { ffmpeg } = await resolveFfmpeg();
-    const handle = spawnChild(ffmpeg, buildEncodeArgs(options), { stdin: 'pipe', stdout: 'ignore', signal: options.signal });
+    const handle = spawnChild(ffmpeg, buildEncodeArgs(options), { stdin: 'pipe', stdout: 'ignore', signal: options.signal, niceness: options.niceness ?? 0 });
     return new FrameEncoder(handle, options.frameWidth * options.frameHeight * 3, options.signal);
   }
 

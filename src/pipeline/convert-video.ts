@@ -170,6 +170,14 @@ export function temporaryOutputPath(output: string): string {
  */
 export const DEFAULT_VIDEO_TILE = 2048;
 
+/**
+ * The decoder and encoder run at this niceness. The model is the bottleneck and its intra-op threads
+ * wait for each other at every operator, so a codec thread that preempts one of them stalls them all;
+ * at a lower priority the codecs use the model's idle moments instead, and the pipe's backpressure
+ * still gives them the CPU whenever the model runs out of frames.
+ */
+export const CODEC_NICENESS = 10;
+
 export async function convertVideo(options: ConvertVideoOptions): Promise<ConvertVideoResult> {
   const started = performance.now();
   const signal = options.signal;
@@ -233,6 +241,7 @@ async function runConversion(
     scale: model.width !== info.width || model.height !== info.height,
     streamIndex: info.videoStreamIndex,
     signal,
+    niceness: CODEC_NICENESS,
   });
   let encoder: FrameEncoder | undefined;
   let truncated = false;
@@ -251,6 +260,7 @@ async function runConversion(
       muxer: paths.muxer,
       output: temp,
       signal,
+      niceness: CODEC_NICENESS,
     });
     const sink = encoder;
     let written = 0;

@@ -131,3 +131,15 @@ void test('lastMeaningfulLine skips ffmpeg boilerplate', () => {
   assert.equal(lastMeaningfulLine('a\nreal reason\nConversion failed!\n\n'), 'real reason');
   assert.equal(lastMeaningfulLine(''), '(no message)');
 });
+
+test('spawnChild lowers the child to the requested niceness and leaves it at ours by default', async () => {
+  const { getPriority } = await import('node:os');
+  const lowered = spawnChild('sleep', ['5'], { niceness: 7 });
+  const plain = spawnChild('sleep', ['5']);
+  try {
+    assert.equal(getPriority(lowered.pid!), Math.min(19, getPriority() + 7));
+    assert.equal(getPriority(plain.pid!), getPriority());
+  } finally {
+    await Promise.all([lowered.close(), plain.close()]);
+  }
+});
