@@ -5,8 +5,12 @@
  */
 
 export type ClientMessage =
-  /** Starts a session. mode live: the browser sends frames; broadcast: it only watches. */
-  | { type: 'hello'; transport: 'webrtc' | 'ws'; mode: 'live' | 'broadcast'; model?: string }
+  /**
+   * Starts a session. mode live: the browser sends frames; broadcast: it only watches. stamp: the
+   * browser stamps frame numbers into the frames it sends over WebRTC and wants them copied into the
+   * stylized frames (frame-stamp.ts), to measure latency per frame.
+   */
+  | { type: 'hello'; transport: 'webrtc' | 'ws'; mode: 'live' | 'broadcast'; model?: string; stamp?: boolean }
   /** WebRTC offer from the browser (answered with `answer`). */
   | { type: 'offer'; sdp: string }
   /** A trickled ICE candidate from the browser. */
@@ -18,7 +22,10 @@ export type ClientMessage =
   | { type: 'bye' };
 
 export type ServerMessage =
-  | { type: 'ready'; sessionId: string; model: string; mode: 'live' | 'broadcast'; transport: 'webrtc' | 'ws' }
+  /** lanes: frames the server stylizes at once for this session (the send pacer's target). */
+  | { type: 'ready'; sessionId: string; model: string; mode: 'live' | 'broadcast'; transport: 'webrtc' | 'ws'; lanes: number }
+  /** Live mode: a model lane took a frame (send-pacer.ts); times in ms. */
+  | { type: 'took'; waitedMs: number; idleMs: number; modelMs: number }
   | { type: 'answer'; sdp: string }
   | { type: 'candidate'; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }
   | { type: 'stats'; stats: unknown }
@@ -48,7 +55,11 @@ export function parseClientMessage(text: string): ParseResult {
       if (m.transport !== 'webrtc' && m.transport !== 'ws') return bad('transport');
       if (m.mode !== 'live' && m.mode !== 'broadcast') return bad('mode');
       if (m.model !== undefined && !isString(m.model, 200)) return bad('model');
-      return { ok: true, message: { type: 'hello', transport: m.transport, mode: m.mode, ...(m.model !== undefined ? { model: m.model as string } : {}) } };
+      if (m.stamp !== undefined && typeof m.stamp !== 'boolean') return bad('stamp');
+      return {
+        ok: true,
+        message: { type: 'hello', transport: m.transport, mode: m.mode, ...(m.model !== undefined ? { model: m.model as string } : {}), ...(m.stamp === true ? { stamp: true } : {}) },
+      };
     }
     case 'offer':
       if (!isString(m.sdp, MAX_SDP)) return bad('sdp');

@@ -24,6 +24,7 @@ import { isOriginAllowed } from './origin-check.js';
 import { RtcSession } from './rtc-session.js';
 import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
 import { StylizerPool, type StylizerFactory } from './stylizer-pool.js';
+import { createThreadedStylizer, stylizerConcurrency } from './stylizer-thread.js';
 import { checkToken, createToken, tokenFromUrl } from './token-check.js';
 import { ensureViewerBuilt } from './viewer-build.js';
 import { loadWrtc, type WrtcIceServer } from './wrtc-binding.js';
@@ -42,7 +43,10 @@ export interface LiveServerOptions {
   model?: string;
   /** Folder of named model packages listed by /api/models. Default: the project's models/. */
   modelsDir?: string;
-  /** Opens a Stylizer for a model package directory. Default: the ONNX engine on the CPU. */
+  /**
+   * Opens a Stylizer for a model package directory. Default: the ONNX engine on the CPU in a worker
+   * thread (createThreadedStylizer); a stylizer with `concurrency` > 1 gets that many frames at once.
+   */
   openStylizer?: StylizerFactory;
   /** Broadcast mode: a video file (looped) or a capture device stylized on the server. Default: none. */
   source?: string;
@@ -127,9 +131,9 @@ async function listModels(modelsDir: string, defaultModel: string): Promise<stri
   return [...names];
 }
 
-async function defaultStylizerFactory(modelDir: string): Promise<Stylizer> {
-  const { createStylizer } = await import('../engine/create-stylizer.js');
-  return createStylizer({ model: modelDir, engine: 'onnx', device: 'cpu' });
+/** ONNX Runtime on the CPU in a worker thread: inference must not block the server's event loop. */
+function defaultStylizerFactory(modelDir: string): Promise<Stylizer> {
+  return createThreadedStylizer({ model: modelDir, engine: 'onnx', device: 'cpu' });
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
@@ -314,7 +318,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     });
     let statsTimer: NodeJS.Timeout | undefined;
 
-    const start = (hello: Extract<ClientMessage, { type: 'hello' }>): void => {
+    const start = async (hello: Extract<ClientMessage, { type: 'hello' }>): Promise<void> => {
       const model = hello.model ?? defaultModel;
       const mode = hub ? 'broadcast' : 'live';
       if (hello.mode === 'broadcast' && !hub) return fail(1008, 'this server has no broadcast source');
@@ -322,12 +326,17 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       if (hello.transport === 'webrtc' && !webrtcAvailable) return fail(1008, 'WebRTC is not available on this server');
       const st = new SessionStats(id, hello.transport, mode, hub ? defaultModel : model);
       let get = stylizerFor(model);
-      // Load the model now so the first frame does not pay for it; errors surface on use.
-      get().catch(onError);
+      // Load the model before saying ready, so the first frame does not pay for it and the viewer
+      // learns how many frames the server runs at once; a load error surfaces on use.
+      const lanes = mode === 'live' ? await get().then(stylizerConcurrency, (err: unknown) => {
+        onError(err);
+        return 1;
+      }) : 1;
+      if (ws.readyState !== ws.OPEN) return;
       let detach: (() => void) | undefined;
       if (hello.transport === 'ws') {
         if (mode === 'live') {
-          wsLive = new WsLiveSession(ws, st, get, { bufferedThresholdBytes, quality }, onError);
+          wsLive = new WsLiveSession(ws, st, get, { bufferedThresholdBytes, quality, lanes }, onError, send);
           setModel = (m) => {
             get = stylizerFor(m);
             st.model = m;
@@ -350,7 +359,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
           });
         }
       } else {
-        rtc = new RtcSession(send, st, get, { mode, iceServers: options.iceServers ?? [], loopbackOnly, gatherTimeoutMs: 2000 }, () => ws.close(1000, 'peer connection ended'), onError);
+        rtc = new RtcSession(send, st, get, { mode, iceServers: options.iceServers ?? [], loopbackOnly, gatherTimeoutMs: 2000, lanes, stamp: hello.stamp === true }, () => ws.close(1000, 'peer connection ended'), onError);
         if (mode === 'live') {
           setModel = (m) => {
             get = stylizerFor(m);
@@ -379,7 +388,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       };
       sessions.add(session);
       statsTimer = setInterval(() => send({ type: 'stats', stats: st.snapshot() }), 500);
-      send({ type: 'ready', sessionId: id, model: st.model, mode, transport: hello.transport });
+      send({ type: 'ready', sessionId: id, model: st.model, mode, transport: hello.transport, lanes });
       log(`session ${id}: ${hello.transport} ${mode} from ${address}`);
     };
 

@@ -9,9 +9,12 @@
 import type { Stylizer } from '../engine/stylizer.js';
 import type { ServerMessage } from './control-message.js';
 import { filterSdpCandidates, isLoopbackCandidate } from './control-message.js';
+import { isInOrder } from './drop-policy.js';
+import { readStampI420, writeStampI420 } from './frame-stamp.js';
 import { i420Size, i420ToRgb24, rgb24ToI420 } from './i420.js';
 import { LatestFrameWorker } from './latest-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
+import { stylizerConcurrency } from './stylizer-thread.js';
 import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack } from './wrtc-binding.js';
 
 export interface RtcSessionOptions {
@@ -22,9 +25,14 @@ export interface RtcSessionOptions {
   loopbackOnly: boolean;
   /** How long to wait for ICE gathering before answering anyway (ms). */
   gatherTimeoutMs: number;
+  /** Frames the stylizer runs at once (the session's lanes). Default: 1. */
+  lanes?: number;
+  /** Copy the frame-number stamp of each received frame into its stylized frame (frame-stamp.ts). Default: false. */
+  stamp?: boolean;
 }
 
 interface SinkFrame {
+  id: number;
   frame: WrtcVideoFrame;
   arrivedAt: number;
 }
@@ -38,7 +46,9 @@ export class RtcSession {
   private worker: LatestFrameWorker<SinkFrame> | undefined;
   private nextId = 0;
   private closed = false;
-  private rgbIn: Uint8Array | undefined;
+  private lastSentId = -1;
+  /** Stylized frames are converted and sent in order, off the model lanes. */
+  private emitting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly send: (message: ServerMessage) => void,
@@ -115,7 +125,10 @@ export class RtcSession {
         this.stats.dropped += n;
       },
       this.onError,
+      // Live-mode feedback for the browser's send pacing (send-pacer.ts).
+      (start) => this.send({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0 }),
     );
+    this.worker.setLanes(this.options.lanes ?? 1);
     const sink = new wrtc.nonstandard.RTCVideoSink(track);
     this.sink = sink;
     sink.onframe = ({ frame }) => {
@@ -123,22 +136,35 @@ export class RtcSession {
       this.stats.framesIn += 1;
       // The native side reuses its buffer: copy before the next callback.
       const copy: WrtcVideoFrame = { width: frame.width, height: frame.height, data: frame.data.slice(0, i420Size(frame.width, frame.height)) };
-      this.worker?.offer({ frame: copy, arrivedAt: performance.now() }, this.nextId++);
+      const id = this.nextId++;
+      this.worker?.offer({ id, frame: copy, arrivedAt: performance.now() }, id);
     };
   }
 
+  /** One model lane: converts and stylizes a frame; its sending is chained in order and does not hold the lane. */
   private async process(item: SinkFrame): Promise<void> {
     const { width, height, data } = item.frame;
-    if (!this.rgbIn || this.rgbIn.length !== width * height * 3) this.rgbIn = new Uint8Array(width * height * 3);
-    const rgb = i420ToRgb24(data, width, height, this.rgbIn);
+    const stamp = this.options.stamp ? readStampI420(data, width, height) : null;
+    const rgb = i420ToRgb24(data, width, height);
     const stylizer = await this.getStylizer();
+    this.worker?.setLanes(stylizerConcurrency(stylizer));
     const t0 = performance.now();
-    const [out] = await stylizer.run([{ data: rgb, width, height, pts: 0, index: this.nextId }]);
+    const [out] = await stylizer.run([{ data: rgb, width, height, pts: 0, index: item.id }]);
     this.stats.addModelMs(performance.now() - t0);
-    if (!out || this.closed || !this.source) return;
-    this.source.onFrame({ width: out.width, height: out.height, data: rgb24ToI420(out.data, out.width, out.height) });
-    this.stats.framesOut += 1;
-    this.stats.addServerMs(performance.now() - item.arrivedAt);
+    if (!out || this.closed) return;
+    this.emitting = this.emitting.then(() => {
+      if (this.closed || !this.source) return;
+      if (!isInOrder(item.id, this.lastSentId)) {
+        this.stats.dropped += 1;
+        return;
+      }
+      const i420 = rgb24ToI420(out.data, out.width, out.height);
+      if (stamp !== null) writeStampI420(i420, out.width, out.height, stamp);
+      this.source.onFrame({ width: out.width, height: out.height, data: i420 });
+      this.lastSentId = item.id;
+      this.stats.framesOut += 1;
+      this.stats.addServerMs(performance.now() - item.arrivedAt);
+    }).catch(this.onError);
   }
 
   /** Broadcast: sends a ready I420 frame (shared by all viewers; the source copies it). */
@@ -160,6 +186,7 @@ export class RtcSession {
       this.sink.stop();
     }
     await this.worker?.close();
+    await this.emitting;
     this.sourceTrack?.stop();
     this.remoteTrack?.stop();
     if (this.pc) {
@@ -173,6 +200,5 @@ export class RtcSession {
     this.sourceTrack = undefined;
     this.remoteTrack = undefined;
     this.pc = undefined;
-    this.rgbIn = undefined;
   }
 }

@@ -59,6 +59,12 @@ export class SessionStats {
     pushWindow(this.modelMs, ms);
   }
 
+  /** Median model time of the recent window (ms), null before the first frame. */
+  recentModelMs(): number | null {
+    const m = median(this.modelMs);
+    return m === null ? null : Math.round(m * 10) / 10;
+  }
+
   addLatencyMs(ms: number): void {
     if (Number.isFinite(ms) && ms >= 0 && ms < 60_000) pushWindow(this.latencyMs, ms);
   }

@@ -5,17 +5,21 @@
  */
 import type { WebSocket } from 'ws';
 import type { Stylizer } from '../engine/stylizer.js';
+import type { ServerMessage } from './control-message.js';
 import { isInOrder, shouldSkipViewer } from './drop-policy.js';
 import { decodeFrameMessage, encodeFrameMessage, type FrameHeader } from './frame-header.js';
 import { decodeImageToRgb, encodeRgbImage } from './image-codec.js';
 import { LatestFrameWorker } from './latest-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
+import { stylizerConcurrency } from './stylizer-thread.js';
 
 export interface WsLiveSessionOptions {
   /** Skip sending while the socket holds more than this many unsent bytes. */
   bufferedThresholdBytes: number;
   /** JPEG/WebP quality of frames sent back (1–100). */
   quality: number;
+  /** Frames the stylizer runs at once (the session's lanes). Default: 1. */
+  lanes?: number;
 }
 
 interface Incoming {
@@ -28,13 +32,16 @@ export class WsLiveSession {
   private readonly worker: LatestFrameWorker<Incoming>;
   private lastSentId = -1;
   private closed = false;
+  /** Stylized frames are encoded and sent in order, off the model lanes. */
+  private emitting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
     private readonly stats: SessionStats,
     private getStylizer: () => Promise<Stylizer>,
     private readonly options: WsLiveSessionOptions,
-    onError: (err: unknown) => void,
+    private readonly onError: (err: unknown) => void,
+    sendControl: (message: ServerMessage) => void = () => undefined,
   ) {
     this.worker = new LatestFrameWorker<Incoming>(
       (item) => this.process(item),
@@ -42,7 +49,10 @@ export class WsLiveSession {
         this.stats.dropped += n;
       },
       onError,
+      // Feedback for the browser's send pacing (send-pacer.ts).
+      (start) => sendControl({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0 }),
     );
+    this.worker.setLanes(options.lanes ?? 1);
   }
 
   setStylizer(get: () => Promise<Stylizer>): void {
@@ -58,34 +68,46 @@ export class WsLiveSession {
     return true;
   }
 
+  /** One model lane: decodes and stylizes a frame; its encoding and sending are chained in order and do not hold the lane. */
   private async process(item: Incoming): Promise<void> {
     const rgb = await decodeImageToRgb(item.payload);
     const stylizer = await this.getStylizer();
+    this.worker.setLanes(stylizerConcurrency(stylizer));
     const t0 = performance.now();
     const [out] = await stylizer.run([{ data: rgb.data, width: rgb.width, height: rgb.height, pts: item.header.captureTs / 1000, index: item.header.frameId }]);
     const modelMs = performance.now() - t0;
     this.stats.addModelMs(modelMs);
     if (!out || this.closed) return;
-    const codec = item.header.codec;
-    const image = await encodeRgbImage(out.data, out.width, out.height, codec, this.options.quality);
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    if (!isInOrder(item.header.frameId, this.lastSentId)) return;
-    if (shouldSkipViewer(this.ws.bufferedAmount, this.options.bufferedThresholdBytes)) {
-      this.stats.skipped += 1;
-      this.stats.dropped += 1;
-      return;
-    }
-    const header: FrameHeader = { codec, frameId: item.header.frameId, captureTs: item.header.captureTs, width: out.width, height: out.height, modelUs: modelMs * 1000 };
-    this.ws.send(encodeFrameMessage(header, image), { binary: true });
-    this.lastSentId = item.header.frameId;
-    this.stats.framesOut += 1;
-    this.stats.addServerMs(performance.now() - item.arrivedAt);
+    const encoded = encodeRgbImage(out.data, out.width, out.height, item.header.codec, this.options.quality);
+    // Encoding starts now (libvips threads); only the sending waits for the frames before it.
+    encoded.catch(() => undefined);
+    this.emitting = this.emitting
+      .then(async () => {
+        const image = await encoded;
+        if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+        if (!isInOrder(item.header.frameId, this.lastSentId)) {
+          this.stats.dropped += 1;
+          return;
+        }
+        if (shouldSkipViewer(this.ws.bufferedAmount, this.options.bufferedThresholdBytes)) {
+          this.stats.skipped += 1;
+          this.stats.dropped += 1;
+          return;
+        }
+        const header: FrameHeader = { codec: item.header.codec, frameId: item.header.frameId, captureTs: item.header.captureTs, width: out.width, height: out.height, modelUs: modelMs * 1000 };
+        this.ws.send(encodeFrameMessage(header, image), { binary: true });
+        this.lastSentId = item.header.frameId;
+        this.stats.framesOut += 1;
+        this.stats.addServerMs(performance.now() - item.arrivedAt);
+      })
+      .catch(this.onError);
   }
 
-  /** Idempotent; waits for the frame in flight so its buffers are released. */
+  /** Idempotent; waits for the frames in flight so their buffers are released. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.worker.close();
+    await this.emitting;
   }
 }

@@ -15,6 +15,7 @@ import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 import { rgb24ToI420 } from '../../src/stream/i420.js';
 import { startLiveServer, type LiveServer, type LiveServerOptions } from '../../src/stream/live-server.js';
+import { createThreadedStylizer } from '../../src/stream/stylizer-thread.js';
 
 export const CAM_W = 160;
 export const CAM_H = 120;
@@ -48,8 +49,10 @@ export interface LiveFixture {
   modelDir: string;
   y4m: string;
   picture: Uint8Array;
-  /** Opens a one-thread stylizer (CI has 2 cores). */
+  /** Opens a one-thread stylizer in a worker thread, as the server runs it (CI has 2 cores). */
   openStylizer: (modelDir: string) => Promise<Stylizer>;
+  /** Opens a one-thread stylizer in this thread (the reference the tests compare with). */
+  openReference: (modelDir: string) => Promise<Stylizer>;
   cleanup(): Promise<void>;
 }
 
@@ -68,7 +71,8 @@ export async function createLiveFixture(): Promise<LiveFixture> {
     modelDir,
     y4m,
     picture,
-    openStylizer: (m) => createStylizer({ model: m, engine: 'onnx', device: 'cpu', threads: 1 }),
+    openStylizer: (m) => createThreadedStylizer({ model: m, engine: 'onnx', device: 'cpu', threads: 1 }),
+    openReference: (m) => createStylizer({ model: m, engine: 'onnx', device: 'cpu', threads: 1 }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
@@ -167,7 +171,7 @@ export async function startLiveE2e(options: { server?: (fx: LiveFixture) => Part
   const fx = await createLiveFixture();
   const server = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, ...options.server?.(fx) });
   const browser = await launchChromium(options.camera === false ? undefined : fx.y4m);
-  const reference = await fx.openStylizer(fx.modelDir);
+  const reference = await fx.openReference(fx.modelDir);
   return {
     fx,
     server,

@@ -47,3 +47,53 @@ void test('an error in one frame does not stop the worker', async () => {
   assert.deepEqual(done, [2]);
   await worker.close();
 });
+
+void test('with two lanes two frames run at once, each lane takes the newest, and the timing says who waited', async () => {
+  let clock = 0;
+  const starts: { waitedMs: number; idleMs: number }[] = [];
+  const releases = new Map<number, () => void>();
+  const processed: number[] = [];
+  let dropped = 0;
+  const worker = new LatestFrameWorker<number>(
+    async (n) => {
+      processed.push(n);
+      await new Promise<void>((r) => releases.set(n, r));
+    },
+    (k) => (dropped += k),
+    (err) => assert.fail(String(err)),
+    (s) => starts.push(s),
+    () => clock,
+  );
+  worker.setLanes(2);
+  clock = 10;
+  worker.offer(1, 1); // lane idle since 0: it waited 10 ms for the frame
+  clock = 20;
+  worker.offer(2, 2); // the second lane idle since setLanes (0)
+  assert.deepEqual(processed, [1, 2]);
+  assert.equal(worker.busy, 2);
+  clock = 30;
+  worker.offer(3, 3);
+  worker.offer(4, 4); // replaces 3
+  assert.equal(dropped, 1);
+  clock = 50;
+  releases.get(1)?.();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(processed, [1, 2, 4]);
+  assert.deepEqual(starts, [
+    { waitedMs: 0, idleMs: 10 },
+    { waitedMs: 0, idleMs: 20 },
+    { waitedMs: 20, idleMs: 0 },
+  ]);
+  for (const r of releases.values()) r();
+  await worker.close();
+});
+
+void test('lanes must be a whole number of at least one', () => {
+  const worker = new LatestFrameWorker<number>(
+    async () => undefined,
+    () => undefined,
+    () => undefined,
+  );
+  assert.throws(() => worker.setLanes(0), RangeError);
+  assert.throws(() => worker.setLanes(1.5), RangeError);
+});

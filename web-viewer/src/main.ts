@@ -4,9 +4,12 @@
  * frame grabs for automation.
  *
  * URL parameters: token (required, printed by `japananime serve`), transport=auto|webrtc|ws,
- * w/h/fps (camera constraints), model, autostart=1.
+ * w/h/fps (camera constraints), model, autostart=1, stamp=1 (WebRTC: stamp frame numbers into the
+ * frames sent and read them back from the stylized frames, for exact per-frame latency).
  */
 import { decodeFrameMessage, encodeFrameMessage } from '../../src/stream/frame-header.js';
+import { readStamp, STAMP_CELL, STAMP_HEIGHT, STAMP_WIDTH, stampBits } from '../../src/stream/frame-stamp.js';
+import { SendPacer } from '../../src/stream/send-pacer.js';
 
 type Transport = 'webrtc' | 'ws';
 
@@ -35,6 +38,9 @@ const wanted = (params.get('transport') ?? 'auto') as Transport | 'auto';
 const camWidth = Number(params.get('w') ?? 640);
 const camHeight = Number(params.get('h') ?? 480);
 const camFps = Number(params.get('fps') ?? 30);
+const stampFrames = params.get('stamp') === '1';
+/** Frames the server stylizes at once (its `ready` message). */
+let serverLanes = 1;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const startButton = $<HTMLButtonElement>('start');
@@ -97,7 +103,7 @@ function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unkno
     const ws = new WebSocket(wsUrl());
     ws.binaryType = 'arraybuffer';
     let ready = false;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', transport, mode: broadcast ? 'broadcast' : 'live', model: modelSelect.value || undefined }));
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', transport, mode: broadcast ? 'broadcast' : 'live', model: modelSelect.value || undefined, ...(stampFrames && transport === 'webrtc' ? { stamp: true } : {}) }));
     ws.onerror = () => {
       if (!ready) reject(new Error('WebSocket failed'));
     };
@@ -107,9 +113,10 @@ function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unkno
     };
     ws.onmessage = (e: MessageEvent) => {
       if (typeof e.data === 'string') {
-        const m = JSON.parse(e.data) as { type: string; stats?: ServerSessionStats; mode?: 'live' | 'broadcast' };
+        const m = JSON.parse(e.data) as { type: string; stats?: ServerSessionStats; mode?: 'live' | 'broadcast'; lanes?: number };
         if (m.type === 'ready') {
           ready = true;
+          serverLanes = Math.max(1, Number(m.lanes ?? 1));
           currentSocket = ws;
           stats.mode = m.mode ?? null;
           resolve(ws);
@@ -126,25 +133,80 @@ function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unkno
   });
 }
 
+/** The pacer of the running live session, fed by the server's `took` messages. */
+let pacer: SendPacer | null = null;
+/** Sends a frame now if there is one to send; false when it could not (counted by the caller). */
+type TrySend = () => boolean;
+
+/**
+ * Sends camera frames when the pacer says a model lane is about to free up (send-pacer.ts): no frame
+ * is encoded or sent just to be replaced in the server's slot, and one that arrives waits little.
+ */
+function runPacedSender(p: SendPacer, trySend: TrySend): { tick: () => void; stop: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const tick = (): void => {
+    if (stopped) return;
+    if (timer !== undefined) clearTimeout(timer);
+    const t = performance.now();
+    if (p.shouldSend(t) && trySend()) p.onSent(t);
+    // Wake for the next scheduled send, and now and then for the start-up and the watchdog.
+    const due = p.nextDueIn(performance.now());
+    timer = setTimeout(tick, Math.max(1, Math.min(due ?? 25, 25)));
+  };
+  tick();
+  return {
+    tick,
+    stop: () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}
+
+function onControl(data: unknown): void {
+  if (typeof data !== 'string' || !pacer) return;
+  const m = JSON.parse(data) as { type: string; waitedMs?: number; idleMs?: number; modelMs?: number };
+  if (m.type === 'took') {
+    pacer.onTook({ waitedMs: Number(m.waitedMs ?? 0), idleMs: Number(m.idleMs ?? 0), modelMs: Number(m.modelMs ?? 0) }, performance.now());
+    paced?.tick();
+  }
+}
+let paced: { tick: () => void; stop: () => void } | null = null;
+
+/** Draws the frame-number stamp (frame-stamp.ts) into the top-left corner of a canvas. */
+function drawStamp(ctx: CanvasRenderingContext2D, frameNumber: number): void {
+  stampBits(frameNumber).forEach((bit, i) => {
+    ctx.fillStyle = bit ? '#fff' : '#000';
+    ctx.fillRect(i * STAMP_CELL, 0, STAMP_CELL, STAMP_HEIGHT);
+  });
+}
+
 async function startWebRtc(): Promise<() => void> {
   if (typeof RTCPeerConnection === 'undefined') throw new Error('no WebRTC in this browser');
   let pc: RTCPeerConnection | null = null;
   const ws = await openSocket('webrtc', (_ws, data) => {
+    onControl(data);
     if (typeof data !== 'string' || !pc) return;
     const m = JSON.parse(data) as { type: string; sdp?: string; message?: string };
     if (m.type === 'answer' && m.sdp) void pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
   });
   pc = new RTCPeerConnection({ iceServers: [] });
   const peer = pc;
-  // Keep the camera's resolution under CPU pressure (drop frame rate instead): the model's output
-  // size follows its input, and a sharper input is worth more than frames the server would drop.
-  if (camera) {
-    for (const track of camera.getVideoTracks()) {
-      track.contentHint = 'detail';
-      peer.addTrack(track, camera);
-    }
-  }
-  else peer.addTransceiver('video', { direction: 'recvonly' });
+  // The camera goes through a canvas whose frames are sent one at a time when the pacer says so
+  // (captureStream(0) + requestFrame), instead of the camera track at its own rate.
+  const sendCanvas = document.createElement('canvas');
+  const sctx = sendCanvas.getContext('2d', { alpha: false });
+  let sendTrack: CanvasCaptureMediaStreamTrack | null = null;
+  if (camera && sctx) {
+    sendCanvas.width = originalVideo.videoWidth || camWidth;
+    sendCanvas.height = originalVideo.videoHeight || camHeight;
+    const capture = sendCanvas.captureStream(0);
+    sendTrack = capture.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+    // Keep the resolution under CPU pressure: the model's output size follows its input.
+    sendTrack.contentHint = 'detail';
+    peer.addTrack(sendTrack, capture);
+  } else peer.addTransceiver('video', { direction: 'recvonly' });
   const connected = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('WebRTC did not connect in time')), 8000);
     peer.ontrack = (e) => {
@@ -193,29 +255,80 @@ async function startWebRtc(): Promise<() => void> {
     throw err;
   }
   stats.transport = 'webrtc';
-  // Count shown frames and estimate the end-to-end latency from the RTP stats: the camera frame's
-  // encode + network + server (measured there) + network + jitter buffer + decode.
+
+  // Sending: one canvas frame per pacer slot, stamped with its number when asked.
+  let frameNumber = 0;
+  /** Capture time of each stamped frame number still expected back. */
+  const sentAt = new Map<number, number>();
+  let sender: { tick: () => void; stop: () => void } | null = null;
+  if (sendTrack && sctx && !broadcast) {
+    const track = sendTrack;
+    pacer = new SendPacer({ initialLeadMs: 25 });
+    pacer.setLanes(serverLanes);
+    sender = runPacedSender(pacer, () => {
+      if (originalVideo.videoWidth === 0 || track.readyState !== 'live') return false;
+      if (sendCanvas.width !== originalVideo.videoWidth) sendCanvas.width = originalVideo.videoWidth;
+      if (sendCanvas.height !== originalVideo.videoHeight) sendCanvas.height = originalVideo.videoHeight;
+      const capturedAt = now();
+      sctx.drawImage(originalVideo, 0, 0);
+      const n = frameNumber++ & 0xffff;
+      if (stampFrames) {
+        drawStamp(sctx, n);
+        sentAt.set(n, capturedAt);
+        sentAt.delete((n - 2000) & 0xffff);
+      }
+      track.requestFrame();
+      stats.framesIn++;
+      return true;
+    });
+    paced = sender;
+  }
+
+  // Receiving: count shown frames; with stamps, read each one's number and measure its latency.
   let shown = 0;
-  let shownAtLastPoll = 0;
-  let polls = 0;
-  let sendFps = camFps;
-  const sender = peer.getSenders().find((x) => x.track?.kind === 'video');
-  const countFrame = (): void => {
+  let lastStamp = -1;
+  let stampedDropped = 0;
+  const probe = document.createElement('canvas');
+  probe.width = STAMP_WIDTH;
+  probe.height = STAMP_HEIGHT;
+  const pctx = probe.getContext('2d', { willReadFrequently: true });
+  const onShown = (_t: number, meta: VideoFrameCallbackMetadata): void => {
     shown++;
-    stylizedVideo.requestVideoFrameCallback(countFrame);
+    if (stampFrames && pctx && stylizedVideo.videoWidth >= STAMP_WIDTH) {
+      pctx.drawImage(stylizedVideo, 0, 0, STAMP_WIDTH, STAMP_HEIGHT, 0, 0, STAMP_WIDTH, STAMP_HEIGHT);
+      const px = pctx.getImageData(0, 0, STAMP_WIDTH, STAMP_HEIGHT).data;
+      const n = readStamp((x, y) => {
+        const i = (y * STAMP_WIDTH + x) * 4;
+        return ((px[i] as number) * 77 + (px[i + 1] as number) * 150 + (px[i + 2] as number) * 29) >> 8;
+      });
+      const capturedAt = n === null ? undefined : sentAt.get(n);
+      if (n !== null && capturedAt !== undefined) {
+        sentAt.delete(n);
+        // Frames sent before this one and never shown were dropped on the way.
+        if (lastStamp >= 0) stampedDropped += Math.max(0, ((n - lastStamp) & 0xffff) - 1);
+        lastStamp = n;
+        const ms = performance.timeOrigin + meta.expectedDisplayTime - capturedAt;
+        latencies.push(ms);
+        logLatency(ms);
+        if (latencies.length > 60) latencies.shift();
+        stats.latencyMs = median(latencies);
+      }
+    }
+    stylizedVideo.requestVideoFrameCallback(onShown);
   };
-  stylizedVideo.requestVideoFrameCallback(countFrame);
+  stylizedVideo.requestVideoFrameCallback(onShown);
+
+  // Without stamps, the latency is estimated from the RTP stats: the camera frame's encode +
+  // network + server (measured there) + network + jitter buffer + decode.
   const poll = setInterval(() => {
     void peer.getStats().then((report) => {
       let encodeMs = 0;
       let jitterMs = 0;
       let decodeMs = 0;
       let rttMs = 0;
-      let sent = 0;
       let lost = 0;
       report.forEach((s: Record<string, unknown>) => {
         if (s.type === 'outbound-rtp' && s.kind === 'video') {
-          sent = Number(s.framesSent ?? 0);
           const n = Number(s.framesEncoded ?? 0);
           if (n > 0) encodeMs = (1000 * Number(s.totalEncodeTime ?? 0)) / n;
         }
@@ -228,37 +341,28 @@ async function startWebRtc(): Promise<() => void> {
         }
         if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rttMs = 1000 * Number(s.currentRoundTripTime);
       });
-      // The server keeps only the newest frame: frames sent faster than it stylizes are encoded,
-      // sent and decoded for nothing. Cap the camera's send rate at twice the output rate.
-      polls++;
-      if (sender && polls % 4 === 0) {
-        const outFps = (shown - shownAtLastPoll) / 2;
-        shownAtLastPoll = shown;
-        const target = Math.max(5, Math.min(camFps, Math.ceil(outFps * 2) + 2));
-        if (target !== sendFps) {
-          sendFps = target;
-          const p = sender.getParameters();
-          const enc = p.encodings[0];
-          if (enc) {
-            enc.maxFramerate = target;
-            void sender.setParameters(p).catch(() => undefined);
-          }
-        }
-      }
-      stats.framesIn = broadcast ? 0 : sent;
+      if (broadcast) stats.framesIn = 0;
       stats.framesOut = shown;
-      stats.dropped = (serverStats?.dropped ?? 0) + lost;
-      if (serverStats?.serverMs != null || broadcast) {
+      stats.dropped = stampFrames ? stampedDropped : (serverStats?.dropped ?? 0) + lost;
+      if (!stampFrames && (serverStats?.serverMs != null || broadcast)) {
         const serverMs = broadcast ? (serverStats?.modelMs ?? 0) : (serverStats?.serverMs ?? 0);
         const latency = (broadcast ? 0 : encodeMs) + rttMs + serverMs + jitterMs + decodeMs;
         stats.latencyMs = Math.round(latency * 10) / 10;
         logLatency(stats.latencyMs);
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'report', latencyMs: stats.latencyMs }));
       }
+      if (stats.latencyMs !== null && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'report', latencyMs: stats.latencyMs }));
     });
-  }, 500);
+  }, 1000);
+  const fastCount = setInterval(() => {
+    stats.framesOut = shown;
+    if (stampFrames) stats.dropped = stampedDropped;
+  }, 200);
   return () => {
     clearInterval(poll);
+    clearInterval(fastCount);
+    sender?.stop();
+    paced = null;
+    pacer = null;
     peer.close();
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'bye' }));
     ws.close();
@@ -268,17 +372,13 @@ async function startWebRtc(): Promise<() => void> {
 async function startWebSocket(): Promise<() => void> {
   const ctx = stylizedCanvas.getContext('2d');
   if (!ctx) throw new Error('no 2d canvas');
-  let inFlight = 0;
   let lastShownId = -1;
-  let lastSendAt = 0;
-  let lastModelMs = 0;
   const ws = await openSocket('ws', (_ws, data) => {
+    onControl(data);
     if (!(data instanceof ArrayBuffer)) return;
     const parsed = decodeFrameMessage(new Uint8Array(data));
     if (!parsed) return;
-    inFlight = Math.max(0, inFlight - 1);
     const { header, payload } = parsed;
-    if (header.modelUs > 0) lastModelMs = header.modelUs / 1000;
     if (header.frameId <= lastShownId && !broadcast) return;
     lastShownId = header.frameId;
     void createImageBitmap(new Blob([payload as BlobPart], { type: header.codec === 'webp' ? 'image/webp' : 'image/jpeg' })).then((bitmap) => {
@@ -287,37 +387,42 @@ async function startWebSocket(): Promise<() => void> {
       ctx.drawImage(bitmap, 0, 0);
       bitmap.close();
       stats.framesOut++;
-      latencies.push(now() - header.captureTs);
-      logLatency(now() - header.captureTs);
-      if (latencies.length > 60) latencies.shift();
-      stats.latencyMs = median(latencies);
+      if (broadcast) return;
+      // Shown at the next paint: latency up to then, as over WebRTC (its frame's display time).
+      requestAnimationFrame(() => {
+        const ms = now() - header.captureTs;
+        latencies.push(ms);
+        logLatency(ms);
+        if (latencies.length > 60) latencies.shift();
+        stats.latencyMs = median(latencies);
+      });
     });
   });
   stats.transport = 'ws';
   stylizedVideo.hidden = true;
   stylizedCanvas.hidden = false;
   const report = setInterval(() => {
+    // Frames the server dropped (replaced in its slot, out of order, or skipped for a busy socket),
+    // plus frames the page could not send when the pacer asked (an encode or the socket still busy).
     if (serverStats) stats.dropped = serverStats.dropped + skippedLocally;
     if (stats.latencyMs !== null && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'report', latencyMs: stats.latencyMs }));
   }, 500);
   let skippedLocally = 0;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  if (camera) {
+  let sender: { tick: () => void; stop: () => void } | null = null;
+  if (camera && !broadcast) {
     const grab = document.createElement('canvas');
-    const gctx = grab.getContext('2d', { willReadFrequently: false });
+    const gctx = grab.getContext('2d', { alpha: false });
     let frameId = 0;
     let encoding = false;
-    // Never queue: at most two frames on their way; a camera frame that finds the pipe full is
-    // skipped (counted as dropped), so latency stays at one model time plus transport.
-    timer = setInterval(() => {
-      if (!gctx || ws.readyState !== WebSocket.OPEN || originalVideo.videoWidth === 0) return;
-      // A second frame goes out only when the one in flight is nearly done (85% of the last model
-      // time since it left): it then arrives just as the model frees up, so it neither waits in the
-      // server's slot (latency) nor leaves the model idle (throughput).
-      const early = inFlight === 1 && performance.now() - lastSendAt < 0.85 * lastModelMs;
-      if (encoding || inFlight >= 2 || early || ws.bufferedAmount > 0) {
+    pacer = new SendPacer({ initialLeadMs: 10 });
+    pacer.setLanes(serverLanes);
+    sender = runPacedSender(pacer, () => {
+      if (!gctx || ws.readyState !== WebSocket.OPEN || originalVideo.videoWidth === 0) return false;
+      // Never queue: a frame the pacer asks for while the last one is still being encoded or sent
+      // is skipped (counted as dropped).
+      if (encoding || ws.bufferedAmount > 0) {
         skippedLocally++;
-        return;
+        return false;
       }
       encoding = true;
       grab.width = originalVideo.videoWidth;
@@ -331,19 +436,21 @@ async function startWebSocket(): Promise<() => void> {
           void blob.arrayBuffer().then((buf) => {
             const id = frameId++;
             ws.send(encodeFrameMessage({ codec: 'jpeg', frameId: id, captureTs, width: grab.width, height: grab.height, modelUs: 0 }, new Uint8Array(buf)));
-            inFlight++;
-            lastSendAt = performance.now();
             stats.framesIn++;
           });
         },
         'image/jpeg',
         0.85,
       );
-    }, 1000 / camFps);
+      return true;
+    });
+    paced = sender;
   }
   return () => {
     clearInterval(report);
-    if (timer) clearInterval(timer);
+    sender?.stop();
+    paced = null;
+    pacer = null;
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'bye' }));
     ws.close();
   };
@@ -418,7 +525,7 @@ declare global {
     japananime: {
       stats(): { transport: Transport | null; framesIn: number; framesOut: number; dropped: number; latencyMs: number | null };
       details(): ViewerStats;
-      /** Every end-to-end latency sample (ms) since start: exact per frame over WebSocket, an estimate every 0.5 s over WebRTC. */
+      /** Every end-to-end latency sample (ms) since start: exact per frame over WebSocket and stamped WebRTC, an estimate every second over WebRTC without stamps. */
       latencies(): number[];
       start(): Promise<void>;
       stop(): void;

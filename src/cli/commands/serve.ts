@@ -4,10 +4,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStylizer, type EngineName } from '../../engine/create-stylizer.js';
+import type { EngineName } from '../../engine/create-stylizer.js';
 import { ModelError, UsageError } from '../../errors.js';
 import { MODELS_DIR } from '../../project-paths.js';
 import { resolveModelDir, startLiveServer, type LiveServerOptions } from '../../stream/live-server.js';
+import { createThreadedStylizer } from '../../stream/stylizer-thread.js';
 import type { CommandModule } from '../main.js';
 
 const HELP = `Usage: japananime serve [--host 127.0.0.1] [--port 8080] [--token T] [--model M] [--source <file|/dev/videoN>]
@@ -120,7 +121,8 @@ export const command: CommandModule = {
     const log = args.quiet ? undefined : (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const server = await startLiveServer({
       ...args.server,
-      openStylizer: (dir) => createStylizer({ model: dir, engine: args.engine, device: args.device, ...(args.threads !== undefined ? { threads: args.threads } : {}) }),
+      // Inference in a worker thread: ONNX Runtime's run() would block the server's event loop.
+      openStylizer: (dir) => createThreadedStylizer({ model: dir, engine: args.engine, device: args.device, ...(args.threads !== undefined ? { threads: args.threads } : {}) }),
       ...(log ? { log } : {}),
       signal,
     });

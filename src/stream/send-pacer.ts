@@ -1,0 +1,94 @@
+/**
+ * When the viewer should send its next camera frame. The server keeps only the newest frame, so
+ * frames sent faster than the model takes them are encoded, sent and decoded for nothing (CPU the
+ * model needs when browser and server share a machine), and a frame that arrives early waits in the
+ * server's slot (latency). The ideal frame arrives just as a model lane frees up.
+ *
+ * The server says, each time a lane takes a frame, how long that frame waited and how long the lane
+ * had been idle, and how long the lane will now be busy (`took`). The pacer schedules the next frame
+ * for when that lane frees up, minus a lead for the frame's trip (encode, network, decode), and
+ * learns the lead from the feedback: a frame that waited means the lead is too long, an idle lane
+ * means it is too short. A watchdog resends when no feedback comes (a frame lost on the way), and a
+ * frame goes out at once while fewer frames are in flight than the server has lanes (the start).
+ *
+ * Pure: times are passed in (ms on one clock); the viewer owns the timers.
+ */
+
+export interface SendPacerOptions {
+  /** The first estimate of a frame's trip from the viewer to the server's slot (ms). */
+  initialLeadMs: number;
+  /** How long a frame should wait in the slot, as a cushion against jitter (ms). Default: 5. */
+  targetWaitMs?: number;
+  /** Share of each error corrected per frame (0–1). Default: 0.5. */
+  gain?: number;
+}
+
+export interface TookFeedback {
+  /** How long the frame waited in the server's slot (ms). */
+  waitedMs: number;
+  /** How long the lane had been idle before the frame arrived (ms). */
+  idleMs: number;
+  /** How long the lane is expected to be busy with it (ms). */
+  modelMs: number;
+}
+
+export class SendPacer {
+  /** Estimated trip of a frame from send to the server's slot (ms). */
+  leadMs: number;
+  private readonly targetWaitMs: number;
+  private readonly gain: number;
+  /** Send times the server has not acknowledged yet (oldest first). */
+  private unacked: number[] = [];
+  /** Scheduled send times, one per lane that will free up (earliest first). */
+  private due: number[] = [];
+  private lanes = 1;
+  private lastModelMs = 100;
+
+  constructor(options: SendPacerOptions) {
+    this.leadMs = options.initialLeadMs;
+    this.targetWaitMs = options.targetWaitMs ?? 5;
+    this.gain = options.gain ?? 0.5;
+  }
+
+  /** The server's lane count (frames it runs at once). */
+  setLanes(lanes: number): void {
+    this.lanes = Math.max(1, Math.floor(lanes));
+  }
+
+  /** A lane took a frame at `now` (when the feedback arrived): learn, and schedule the next send. */
+  onTook(feedback: TookFeedback, now: number): void {
+    this.unacked.shift();
+    const modelMs = Number.isFinite(feedback.modelMs) && feedback.modelMs > 0 ? feedback.modelMs : this.lastModelMs;
+    this.lastModelMs = modelMs;
+    if (feedback.idleMs > 0) this.leadMs += this.gain * feedback.idleMs;
+    else this.leadMs -= this.gain * (feedback.waitedMs - this.targetWaitMs);
+    this.leadMs = Math.min(Math.max(this.leadMs, 0), modelMs);
+    this.due.push(now + modelMs - this.leadMs);
+    this.due.sort((a, b) => a - b);
+    // One scheduled send per lane at most: older schedules were for frames already on their way.
+    while (this.due.length > this.lanes) this.due.shift();
+  }
+
+  /**
+   * Whether to send a frame now: a scheduled time has come, fewer frames are unacknowledged than
+   * there are lanes, or nothing came back for a while (`watchdogMs`: a frame or its feedback was lost).
+   */
+  shouldSend(now: number, watchdogMs = Math.max(500, 3 * this.lastModelMs)): boolean {
+    this.unacked = this.unacked.filter((t) => now - t < watchdogMs);
+    if (this.unacked.length < this.lanes && this.due.length === 0) return true;
+    const next = this.due[0];
+    return next !== undefined && now >= next;
+  }
+
+  /** A frame was sent at `now`. */
+  onSent(now: number): void {
+    this.unacked.push(now);
+    this.due.shift();
+  }
+
+  /** Milliseconds from `now` until the next scheduled send, or null when none is scheduled. */
+  nextDueIn(now: number): number | null {
+    const next = this.due[0];
+    return next === undefined ? null : Math.max(0, next - now);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The threaded stylizer runs the real ONNX engine in worker threads: same pixels as the in-process
+ * engine, the event loop stays free during inference, concurrent runs spread over workers, and
+ * close() frees the workers (the process can exit).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { createStylizer } from '../../src/engine/create-stylizer.js';
+import { ModelError } from '../../src/errors.js';
+import { saveModelPackage } from '../../src/model/model-package.js';
+import { initParams } from '../../src/model/params.js';
+import { getArchitecture } from '../../src/model/spec.js';
+import { createThreadedStylizer, stylizerConcurrency } from '../../src/stream/stylizer-thread.js';
+
+let dir: string;
+let modelDir: string;
+
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'japananime-thread-'));
+  modelDir = path.join(dir, 'fast');
+  const spec = getArchitecture('fast');
+  await saveModelPackage(modelDir, { spec, params: initParams(spec, 3), meta: { description: 'random weights for tests' } });
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const picture = (w: number, h: number, seed: number): Uint8Array => new Uint8Array(w * h * 3).map((_, i) => (i * seed + (i >> 7)) & 255);
+
+void test('frames stylized in worker threads equal the in-process engine, and the caller keeps its buffers', async () => {
+  const threaded = await createThreadedStylizer({ model: modelDir, threads: 1, workers: 2 });
+  const local = await createStylizer({ model: modelDir, threads: 1 });
+  try {
+    assert.equal(threaded.concurrency, 2);
+    assert.equal(stylizerConcurrency(threaded), 2);
+    assert.equal(stylizerConcurrency(local), 1);
+    const frames = [0, 1, 2].map((i) => ({ data: picture(48, 32, 31 + i), width: 48, height: 32, pts: i / 10, index: i }));
+    // Three runs at once over two workers: one waits for a free worker.
+    const outs = await Promise.all(frames.map((f) => threaded.run([f])));
+    for (const [i, f] of frames.entries()) {
+      const [want] = await local.run([f]);
+      const got = outs[i]?.[0];
+      assert.ok(got && want);
+      assert.deepEqual(got.data, want.data, `frame ${i}`);
+      assert.equal(got.pts, f.pts);
+      assert.equal(got.index, f.index);
+      assert.equal(f.data.length, 48 * 32 * 3, 'input buffer still usable');
+    }
+    assert.deepEqual(await threaded.run([]), []);
+  } finally {
+    await threaded.close();
+    await local.close();
+  }
+  await threaded.close(); // idempotent
+  await assert.rejects(threaded.run([{ data: picture(8, 8, 1), width: 8, height: 8, pts: 0, index: 0 }]), /closed/);
+});
+
+void test('the event loop keeps turning while a frame is stylized', async () => {
+  const threaded = await createThreadedStylizer({ model: modelDir, threads: 1 });
+  try {
+    const frame = { data: picture(320, 240, 7), width: 320, height: 240, pts: 0, index: 0 };
+    await threaded.run([frame]);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const t0 = performance.now();
+    await threaded.run([frame]);
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    // In-process, ONNX Runtime's synchronous run would allow no tick at all.
+    assert.ok(ticks >= Math.min(3, ms / 10), `${ticks} ticks during a ${ms.toFixed(0)} ms run`);
+  } finally {
+    await threaded.close();
+  }
+});
+
+void test('a bad frame fails its run only; a missing model fails to open with the typed error', async () => {
+  const threaded = await createThreadedStylizer({ model: modelDir, threads: 1 });
+  try {
+    await assert.rejects(threaded.run([{ data: new Uint8Array(5), width: 8, height: 8, pts: 0, index: 0 }]), /bytes/);
+    const [ok] = await threaded.run([{ data: picture(8, 8, 3), width: 8, height: 8, pts: 0, index: 0 }]);
+    assert.equal(ok?.data.length, 8 * 8 * 3);
+  } finally {
+    await threaded.close();
+  }
+  await assert.rejects(createThreadedStylizer({ model: path.join(dir, 'nope') }), (err: unknown) => err instanceof ModelError || (err instanceof Error && 'code' in err));
+  await assert.rejects(createThreadedStylizer({ model: modelDir, workers: 0 }), RangeError);
+});
