@@ -43,7 +43,24 @@ export function kernelToOnnx(data: Float32Array, shape: number[]): { dims: numbe
   return { dims: [d, c, a, b], data: out };
 }
 
-function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, input: string): string {
+/** Box mean over a (2r+1)² window of the pixels inside the image, like tf.avgPool 'same'. */
+function boxMeanOnnx(g: OnnxGraphBuilder, x: string, radius: number): string {
+  const k = 2 * radius + 1;
+  return g.node('AveragePool', [x], { kernel_shape: [k, k], strides: [1, 1], pads: [radius, radius, radius, radius], count_include_pad: 0 });
+}
+
+/** The guided filter of p with guide I, node for node like guidedFilterTf. */
+function guidedFilterOnnx(g: OnnxGraphBuilder, guide: string, p: string, radius: number, eps: number, name: string): string {
+  const meanI = boxMeanOnnx(g, guide, radius);
+  const meanP = boxMeanOnnx(g, p, radius);
+  const covIP = g.node('Sub', [boxMeanOnnx(g, g.node('Mul', [guide, p]), radius), g.node('Mul', [meanI, meanP])]);
+  const varI = g.node('Sub', [boxMeanOnnx(g, g.node('Mul', [guide, guide]), radius), g.node('Mul', [meanI, meanI])]);
+  const a = g.node('Div', [covIP, g.node('Add', [varI, g.floatScalar(`${name}/eps`, eps)])]);
+  const b = g.node('Sub', [meanP, g.node('Mul', [a, meanI])]);
+  return g.node('Add', [g.node('Mul', [boxMeanOnnx(g, a, radius), guide]), boxMeanOnnx(g, b, radius)], {}, g.fresh(name));
+}
+
+function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, input: string, guide: string): string {
   const param = (name: string) => {
     const p = params.get(name);
     if (!p) throw new RangeError(`exportOnnx: missing parameter '${name}'`);
@@ -74,7 +91,10 @@ function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, inpu
         x = g.node('LeakyRelu', [x], { alpha: { float: layer.alpha } });
         break;
       case 'residual':
-        x = g.node('Add', [x, emitLayers(g, layer.body, params, x)], {}, g.fresh(layer.name));
+        x = g.node('Add', [x, emitLayers(g, layer.body, params, x, guide)], {}, g.fresh(layer.name));
+        break;
+      case 'guidedFilter':
+        x = guidedFilterOnnx(g, guide, x, layer.radius, layer.eps, layer.name);
         break;
     }
   }
@@ -108,7 +128,7 @@ export function exportOnnx(spec: ArchitectureSpec, params: ParamSet, options: On
   const padded = g.node('Pad', [xs, pads], { mode: 'edge' });
   const nchw = g.node('Transpose', [padded], { perm: [0, 3, 1, 2] });
 
-  const y = emitLayers(g, spec.layers, params, nchw);
+  const y = emitLayers(g, spec.layers, params, nchw, nchw);
 
   // Crop back to H, W; NCHW → NHWC; [-1,1] → uint8.
   const cropped = g.node('Slice', [y, g.int64Init('crop_start', [2], [0, 0]), hw, g.int64Init('crop_axes', [2], [2, 3])]);

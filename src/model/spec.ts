@@ -52,7 +52,20 @@ export interface ResidualLayer {
   body: Layer[];
 }
 
-export type Layer = ConvLayer | ConvTransposeLayer | InstanceNormLayer | LeakyReluLayer | ResidualLayer;
+/**
+ * An edge-preserving smoothing of x guided by the network's input (He et al.'s guided filter, per
+ * channel, box radius `radius`): flat where the photo is flat (its variance below ~eps), x's own
+ * values where the photo has edges. White-box Cartoonization applies the same filter (r=1,
+ * eps=5e-3) to its generator's output; here it is a layer, so training sees it too. No parameters.
+ */
+export interface GuidedFilterLayer {
+  op: 'guidedFilter';
+  name: string;
+  radius: number;
+  eps: number;
+}
+
+export type Layer = ConvLayer | ConvTransposeLayer | InstanceNormLayer | LeakyReluLayer | ResidualLayer | GuidedFilterLayer;
 
 export type ArchitectureName = 'cartoongan' | 'fast' | 'patchgan';
 export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['cartoongan', 'fast', 'patchgan'];
@@ -115,26 +128,41 @@ function cartoongan(): ArchitectureSpec {
  * little margin for the 5x target once threads and a busy machine eat into small convolutions).
  *
  * The whole network is a residual branch on the photo (output = photo + f(photo)) whose last conv
- * starts training at zero: a fresh generator is exactly the identity, so training spends no CPU-hours on
- * learning to reproduce the photo (CartoonGAN's pretraining phase) and every GAN step goes into
- * the style. It adds no parameters and one Add to the ONNX graph.
+ * starts training at zero: a fresh generator is the photo itself, so training spends no CPU-hours on
+ * learning to reproduce it (CartoonGAN's pretraining phase) and every step goes into the style.
+ * It adds no parameters and one Add to the ONNX graph. Inside it, the full-resolution features skip
+ * the 1/4-resolution context path (a U-Net-style Add), so outlines can be drawn at pixel precision.
+ * Last comes the guided-filter "surface" layer: flat regions with the photo's edges (see
+ * GuidedFilterLayer), which a fresh generator already applies to the photo.
  */
 function fast(): ArchitectureSpec {
-  const layers: Layer[] = [
-    conv('conv_in', 7, 3, 32), inorm('conv_in_norm', 32), lrelu(),
+  // Down to 1/4 resolution, three residual blocks, back up: the context path.
+  const context: Layer[] = [
     conv('down1/conv', 3, 32, 64, 2), inorm('down1/norm', 64), lrelu(),
     conv('down2/conv', 3, 64, 128, 2), inorm('down2/norm', 128), lrelu(),
   ];
   // Residual blocks without an activation after the add (as in Johnson et al.'s fast style transfer).
   for (let i = 1; i <= 3; i++) {
-    layers.push({ op: 'residual', name: `res${i}`, body: [conv(`res${i}/conv1`, 3, 128, 128), inorm(`res${i}/norm1`, 128), lrelu(), conv(`res${i}/conv2`, 3, 128, 128), inorm(`res${i}/norm2`, 128)] });
+    context.push({ op: 'residual', name: `res${i}`, body: [conv(`res${i}/conv1`, 3, 128, 128), inorm(`res${i}/norm1`, 128), lrelu(), conv(`res${i}/conv2`, 3, 128, 128), inorm(`res${i}/norm2`, 128)] });
   }
-  layers.push(
+  context.push(
     convT('up1/deconv', 3, 128, 64), inorm('up1/norm', 64), lrelu(),
     convT('up2/deconv', 3, 64, 32), inorm('up2/norm', 32), lrelu(),
-    { ...conv('conv_out', 3, 32, 3), zeroInit: true },
   );
-  return { name: 'fast', role: 'generator', inChannels: 3, outChannels: 3, sizeMultiple: 4, inputRange: [-1, 1], layers: [{ op: 'residual', name: 'photo_skip', body: layers }] };
+  const layers: Layer[] = [
+    conv('conv_in', 7, 3, 32), inorm('conv_in_norm', 32), lrelu(),
+    // The full-resolution features skip the context path (added to its output, as a U-Net skip):
+    // the last conv sees fine detail directly, so removing texture is a local filter to learn,
+    // not something to re-synthesise from 1/4 resolution.
+    { op: 'residual', name: 'full_res_skip', body: context },
+    { ...conv('conv_out', 3, 32, 3), zeroInit: true },
+  ];
+  return {
+    name: 'fast', role: 'generator', inChannels: 3, outChannels: 3, sizeMultiple: 4, inputRange: [-1, 1],
+    // The "surface" of White-box Cartoonization: flat regions come from an edge-preserving filter
+    // that costs a few box filters, not from capacity a CPU-trained network would take days to learn.
+    layers: [{ op: 'residual', name: 'photo_skip', body: layers }, { op: 'guidedFilter', name: 'surface', radius: 2, eps: 0.01 }],
+  };
 }
 
 /** The seed's PatchGAN discriminator (70x70-ish receptive field at 1/4 resolution). */
@@ -196,6 +224,7 @@ export function describeParameters(spec: ArchitectureSpec): ParamDescriptor[] {
           out.push({ name: `${layer.name}/bias`, shape: [layer.channels], init: { kind: 'zeros' } });
           break;
         case 'leakyRelu':
+        case 'guidedFilter':
           break;
         case 'residual':
           walk(layer.body);

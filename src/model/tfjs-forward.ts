@@ -1,7 +1,7 @@
 /**
  * The tfjs forward pass, generated from an ArchitectureSpec. Only ops that the wasm backend has
  * kernels for (and whose gradients are built from such kernels): conv2d, conv2dTranspose, moments,
- * leakyRelu, add, mul. The trainer calls tf.grads through `forward`.
+ * leakyRelu, add, mul, div, avgPool. The trainer calls tf.grads through `forward`.
  *
  * `stylizeImagesTf` mirrors the pre/post-processing inside the exported ONNX graph step for step
  * (scale, edge-pad to a multiple of 4, network, crop, [0,255], clip, round), so the two engines give
@@ -21,7 +21,23 @@ function need(vars: TfVars, name: string): tf.Tensor {
   return v;
 }
 
-function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D): tf.Tensor4D {
+/** Box mean over a (2r+1)² window of the pixels inside the image (TF 'same' average pooling excludes the padding). */
+function boxMean(x: tf.Tensor4D, radius: number): tf.Tensor4D {
+  return tf.avgPool(x, 2 * radius + 1, 1, 'same');
+}
+
+/** He et al.'s guided filter of p with guide I (per channel), as in White-box Cartoonization. */
+export function guidedFilterTf(guide: tf.Tensor4D, p: tf.Tensor4D, radius: number, eps: number): tf.Tensor4D {
+  const meanI = boxMean(guide, radius);
+  const meanP = boxMean(p, radius);
+  const covIP = tf.sub(boxMean(tf.mul(guide, p), radius), tf.mul(meanI, meanP));
+  const varI = tf.sub(boxMean(tf.mul(guide, guide), radius), tf.mul(meanI, meanI));
+  const a = tf.div(covIP, tf.add(varI, eps)) as tf.Tensor4D;
+  const b = tf.sub(meanP, tf.mul(a, meanI)) as tf.Tensor4D;
+  return tf.add(tf.mul(boxMean(a, radius), guide), boxMean(b, radius));
+}
+
+function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D, guide: tf.Tensor4D): tf.Tensor4D {
   let x = input;
   for (const layer of layers) {
     switch (layer.op) {
@@ -44,7 +60,10 @@ function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D): tf.Tensor
         x = tf.leakyRelu(x, layer.alpha);
         break;
       case 'residual':
-        x = tf.add(x, runLayers(layer.body, vars, x));
+        x = tf.add(x, runLayers(layer.body, vars, x, guide));
+        break;
+      case 'guidedFilter':
+        x = guidedFilterTf(guide, x, layer.radius, layer.eps);
         break;
     }
   }
@@ -58,7 +77,7 @@ function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D): tf.Tensor
  * tf.tidy / tf.grads.
  */
 export function forward(spec: ArchitectureSpec, vars: TfVars, x: tf.Tensor4D): tf.Tensor4D {
-  return runLayers(spec.layers, vars, x);
+  return runLayers(spec.layers, vars, x, x);
 }
 
 /** tf tensors holding a copy of the parameters. */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initTfjs } from '../../src/engine/tfjs-backend.js';
 import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
-import { forward, padEdgeToMultiple, paramsToTensors, paramsToVariables, stylizeImagesTf, tensorsToParams } from '../../src/model/tfjs-forward.js';
+import { forward, guidedFilterTf, padEdgeToMultiple, paramsToTensors, paramsToVariables, stylizeImagesTf, tensorsToParams } from '../../src/model/tfjs-forward.js';
 
 void test('generators keep H and W; the discriminator gives 1/4-resolution logits', async () => {
   await initTfjs('wasm');
@@ -46,7 +46,7 @@ void test('gradients reach every parameter of fast and patchgan (cpu backend)', 
   }
 });
 
-void test('fast starts training as exactly the identity (residual on the photo, zero last conv)', async () => {
+void test('fast starts training as the photo\'s own guided filter (residual on the photo, zero last conv)', async () => {
   await initTfjs('cpu');
   const spec = getArchitecture('fast');
   const params = initParams(spec, 5, { identityStart: true });
@@ -59,8 +59,29 @@ void test('fast starts training as exactly the identity (residual on the photo, 
   const vars = paramsToVariables(params, false, 'identity/');
   const x = tf.randomUniform([2, 16, 12, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
   const y = forward(spec, vars, x);
-  assert.deepEqual(Array.from(y.dataSync()), Array.from(x.dataSync()));
+  // The residual branch adds exactly 0, so what remains is the surface layer on the photo itself.
+  const surface = spec.layers.at(-1)!;
+  assert.equal(surface.op, 'guidedFilter');
+  if (surface.op !== 'guidedFilter') return;
+  assert.deepEqual(Array.from(y.dataSync()), Array.from(guidedFilterTf(x, x, surface.radius, surface.eps).dataSync()));
   for (const v of Object.values(vars)) v.dispose();
+});
+
+void test('the guided filter flattens low-contrast texture and keeps a strong edge', async () => {
+  await initTfjs('wasm');
+  // 1×24×24×1: a step from -0.6 to 0.6 at x = 12, plus a ±0.05 checker texture everywhere.
+  const size = 24;
+  const values = new Float32Array(size * size);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) values[y * size + x] = (x < 12 ? -0.6 : 0.6) + ((x + y) % 2 === 0 ? 0.05 : -0.05);
+  const img = tf.tensor4d(values, [1, size, size, 1]);
+  const out = guidedFilterTf(img, img, 2, 0.01).dataSync();
+  const at = (x: number, y: number): number => out[y * size + x]!;
+  // Inside a region the ±0.05 texture shrinks to well under half; the step keeps most of its 1.2.
+  assert.ok(Math.abs(at(4, 10) - at(5, 10)) < 0.04, `texture ${Math.abs(at(4, 10) - at(5, 10))}`);
+  assert.ok(at(13, 10) - at(10, 10) > 1.0, `edge ${at(13, 10) - at(10, 10)}`);
+  // A constant image is a fixed point.
+  const flat = guidedFilterTf(tf.fill([1, 8, 8, 3], 0.3) as tf.Tensor4D, tf.fill([1, 8, 8, 3], 0.3) as tf.Tensor4D, 2, 0.01).dataSync();
+  assert.ok(flat.every((v) => Math.abs(v - 0.3) < 1e-6));
 });
 
 void test('tensorsToParams reads back what paramsToTensors wrote', async () => {
