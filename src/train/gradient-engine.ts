@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ParamSet } from '../model/params.js';
 import { getArchitecture, type ArchitectureName } from '../model/spec.js';
 import { forward, paramsToVariables } from '../model/tfjs-forward.js';
-import { bceWithLogits, contentLoss, discriminatorLoss, styleLoss, type LossWeights } from './losses.js';
+import { bceWithLogits, contentLoss, discriminatorLoss, structureLoss, styleLoss, type LossWeights } from './losses.js';
 import { registerTrainingKernels } from './kernels/register-training-kernels.js';
 import { loadPerceptualNet, type PerceptualConfig, type PerceptualNet } from './perceptual/perceptual-net.js';
 
@@ -64,6 +64,8 @@ export function sliceImages(batch: StepImages, offset: number, n: number): StepI
   const out: StepImages = { phase: batch.phase, n, size: batch.size, photos: part(batch.photos)! };
   const anime = part(batch.anime);
   const smooth = part(batch.smooth);
+  const cel = part(batch.cel);
+  if (cel) out.cel = cel;
   if (anime) out.anime = anime;
   if (smooth) out.smooth = smooth;
   return out;
@@ -87,6 +89,8 @@ export interface StepImages {
   anime?: Float32Array;
   /** GAN phase only: the edge-smoothed copies of `anime`. */
   smooth?: Float32Array;
+  /** The photos' cel-shaded targets, when the structure loss is on. */
+  cel?: Float32Array;
 }
 
 /** One share of one step: its images, the loss weights and (when changed) the parameters. */
@@ -188,18 +192,29 @@ export class GradientEngine {
     const losses: Record<string, number> = {};
     const w = req.weights;
     const photos = tf.tensor4d(req.photos, shape);
+    // The structure target, when the loss is on (weight > 0 and the trainer sent targets).
+    const cel = req.cel && w.structure > 0 ? tf.tensor4d(req.cel, shape) : undefined;
     try {
       const photoFeatures = tf.tidy(() => this.perceptual.features(photos));
       try {
         if (req.phase === 'pretrain') {
+          const parts: Record<string, tf.Scalar> = {};
           const { value, grads } = tf.variableGrads(() => {
             const gen = forward(this.gSpec, gVars, photos);
-            const content = contentLoss(photoFeatures, this.perceptual.features(gen));
-            return tf.mul(content, w.content) as tf.Scalar;
+            parts['content'] = tf.keep(contentLoss(photoFeatures, this.perceptual.features(gen)));
+            const terms = [tf.mul(parts['content'], w.content)];
+            if (cel) {
+              parts['structure'] = tf.keep(structureLoss(cel, gen));
+              terms.push(tf.mul(parts['structure'], w.structure));
+            }
+            return tf.addN(terms) as tf.Scalar;
           }, Object.values(gVars));
-          losses['content'] = value.dataSync()[0]! / w.content;
           losses['g_total'] = value.dataSync()[0]!;
           value.dispose();
+          for (const [k, t] of Object.entries(parts)) {
+            losses[k] = t.dataSync()[0]!;
+            t.dispose();
+          }
           return { n: req.n, gGrads: this.readGrads(grads, gVars), losses };
         }
         const dVars = this.dVars;
@@ -219,7 +234,12 @@ export class GradientEngine {
               parts['content'] = tf.keep(contentLoss(photoFeatures, genFeatures));
               parts['style'] = tf.keep(styleLoss(animeFeatures, genFeatures));
               parts['g_adv'] = tf.keep(bceWithLogits(forward(this.dSpec, dVars, gen), 1));
-              return tf.addN([tf.mul(parts['content'], w.content), tf.mul(parts['style'], w.style), tf.mul(parts['g_adv'], w.adversarial)]) as tf.Scalar;
+              const terms = [tf.mul(parts['content'], w.content), tf.mul(parts['style'], w.style), tf.mul(parts['g_adv'], w.adversarial)];
+              if (cel) {
+                parts['structure'] = tf.keep(structureLoss(cel, gen));
+                terms.push(tf.mul(parts['structure'], w.structure));
+              }
+              return tf.addN(terms) as tf.Scalar;
             }, Object.values(gVars));
             losses['g_total'] = gOut.value.dataSync()[0]!;
             gOut.value.dispose();
@@ -261,6 +281,7 @@ export class GradientEngine {
       }
     } finally {
       photos.dispose();
+      cel?.dispose();
     }
   }
 

@@ -14,9 +14,14 @@ export interface LossWeights {
   adversarial: number;
   /** Weight of BCE(D(smoothed anime), 0) in the discriminator loss. Default: 1. */
   edge: number;
+  /**
+   * Structure loss: L1 in pixels between G(photo) and the photo's cel-shaded target (cel-target.ts).
+   * Default: 0 (off), so runs made before it existed resume unchanged; the CLI's recipe turns it on.
+   */
+  structure: number;
 }
 
-export const DEFAULT_LOSS_WEIGHTS: LossWeights = { content: 10, style: 1, adversarial: 1, edge: 1 };
+export const DEFAULT_LOSS_WEIGHTS: LossWeights = { content: 10, style: 1, adversarial: 1, edge: 1, structure: 0 };
 
 /** Mean absolute difference. */
 export function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
@@ -38,6 +43,11 @@ export function bceWithLogits(logits: tf.Tensor, label: 0 | 1): tf.Scalar {
 /** Content loss: L1 between the perceptual features of the photo and of the generated image. */
 export function contentLoss(photoFeatures: tf.Tensor4D, generatedFeatures: tf.Tensor4D): tf.Scalar {
   return l1(photoFeatures, generatedFeatures);
+}
+
+/** Structure loss: L1 in pixels between the generated image and its cel-shaded target. */
+export function structureLoss(celTarget: tf.Tensor4D, generated: tf.Tensor4D): tf.Scalar {
+  return l1(celTarget, generated);
 }
 
 /** Style loss: L1 between Gram matrices of anime and generated features (per sample, then mean). */

@@ -18,12 +18,13 @@ import { adamStep, createAdamState, type AdamState } from './adam.js';
 import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DataLoader } from './data-loader.js';
 import type { TrainBackend } from './gradient-engine.js';
+import { celTargets } from './cel-target.js';
 import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from './losses.js';
 import { appendMetrics, truncateMetrics, type MetricsLine } from './metrics.js';
 import { describePerceptual, type PerceptualName } from './perceptual/perceptual-net.js';
 import { Rng } from './rng.js';
 import { writeSampleGrid } from './sample-grid.js';
-import { defaultWorkerCount, WorkerPool } from './worker-pool.js';
+import { defaultWorkerCount, WorkerPool, type StepBatch } from './worker-pool.js';
 
 export const RUN_FILE = 'run.json';
 export const SAMPLES_DIR = 'samples';
@@ -49,7 +50,7 @@ export interface TrainOptions {
   arch?: GeneratorName;
   /** Total steps the run reaches, pretraining included. Default: 2000. */
   steps?: number;
-  /** Steps of content-only pretraining at the start. Default: cartoongan min(200, steps/10); fast 0 (it starts as the identity). On resume: the run's. */
+  /** Steps of pretraining (content and structure losses, no D) at the start. Default: cartoongan min(200, steps/10); fast 0 (it starts as the photo). On resume: the run's. */
   pretrainSteps?: number;
   /** Continue the run in `out` from its latest checkpoint. Default: false. */
   resume?: boolean;
@@ -61,6 +62,11 @@ export interface TrainOptions {
   crop?: number;
   /** Adam learning rate (G and D). Default: 1e-4. */
   lr?: number;
+  /**
+   * Learning rate of the pretraining phase: a plain regression (content and structure losses, no D)
+   * that is stable at rates a GAN is not. Default: the GAN's lr.
+   */
+  pretrainLr?: number;
   /** Adam β1. Default: 0.5. */
   beta1?: number;
   /** Adam β2. Default: 0.999. */
@@ -104,6 +110,8 @@ export interface RunConfig {
   batch: number;
   crop: number;
   lr: number;
+  /** Absent in runs made before it existed: then the pretraining used lr. */
+  pretrainLr?: number;
   beta1: number;
   beta2: number;
   weights: LossWeights;
@@ -152,8 +160,9 @@ async function writeRunConfig(runDir: string, config: RunConfig): Promise<void> 
 async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
   if (!o.photos) throw new JapananimeError('E_USAGE', 'a new run needs --photos <dataset dir>');
   const steps = o.steps ?? 2000;
-  // The fast generator starts as the identity (its residual branch's last conv is zero), where the
-  // content loss and its gradient are exactly 0: pretraining would be a no-op, so it defaults to none.
+  // The fast generator starts as the photo itself (its residual branch's last conv is zero; only the
+  // guided filter smooths it), so content-only pretraining has nothing to teach it and defaults to
+  // none. With a structure weight, pretraining is the cheap regression towards the cel target.
   const pretrainSteps = o.pretrainSteps ?? ((o.arch ?? 'fast') === 'fast' ? 0 : Math.min(200, Math.floor(steps / 10)));
   if (pretrainSteps < steps && !o.anime) throw new JapananimeError('E_USAGE', 'the GAN phase needs --anime <dataset dir> (or set --pretrain-steps to --steps)');
   const perceptualName = o.perceptual ?? 'mobilenetv2';
@@ -172,6 +181,7 @@ async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
     batch: positiveInt('--batch', o.batch ?? 4),
     crop: positiveInt('--crop', crop, 4),
     lr: o.lr ?? 1e-4,
+    ...(o.pretrainLr !== undefined ? { pretrainLr: o.pretrainLr } : {}),
     beta1: o.beta1 ?? 0.5,
     beta2: o.beta2 ?? 0.999,
     weights: { ...DEFAULT_LOSS_WEIGHTS, ...o.weights },
@@ -201,6 +211,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let resumeFrom: string | undefined;
   if (options.resume) {
     config = await readRunConfig(runDir);
+    // Runs made before a loss term existed hold no weight for it: it stays off for them.
+    config.weights = { ...DEFAULT_LOSS_WEIGHTS, ...config.weights };
     if (options.arch && options.arch !== config.arch) {
       throw new RunError(`cannot resume ${runDir} with --arch ${options.arch}: the run was trained with --arch ${config.arch}`);
     }
@@ -284,9 +296,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const started = performance.now();
       const step = state.step + 1;
       const phase = step <= config.pretrainSteps ? 'pretrain' : 'gan';
-      const batch = await loader.next(config.batch, state.rng, phase === 'gan');
+      const batch: Omit<StepBatch, 'phase' | 'n' | 'size'> = await loader.next(config.batch, state.rng, phase === 'gan');
+      if (config.weights.structure > 0) batch.cel = celTargets(batch.photos, config.batch, config.crop);
       const grads = await pool.step({ phase, n: config.batch, size: config.crop, ...batch }, config.weights, phase === 'gan' ? { g: state.g, d: state.d } : { g: state.g });
-      const adam = { lr: config.lr, beta1: config.beta1, beta2: config.beta2 };
+      const lr = phase === 'pretrain' ? config.pretrainLr ?? config.lr : config.lr;
+      const adam = { lr, beta1: config.beta1, beta2: config.beta2 };
       adamStep(state.g, grads.gGrads, state.gAdam, adam);
       if (grads.dGrads) adamStep(state.d, grads.dGrads, state.dAdam, adam);
       const seconds = (performance.now() - started) / 1000;
@@ -294,7 +308,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       state.trainSeconds += seconds;
       sessionSeconds += seconds;
       sessionSteps += 1;
-      const line: MetricsLine = { step, phase, lr: config.lr, seconds: Math.round(seconds * 1000) / 1000, workerSeconds: Math.round(grads.workerSeconds * 1000) / 1000, losses: grads.losses, time: new Date().toISOString() };
+      const line: MetricsLine = { step, phase, lr, seconds: Math.round(seconds * 1000) / 1000, workerSeconds: Math.round(grads.workerSeconds * 1000) / 1000, losses: grads.losses, time: new Date().toISOString() };
       await appendMetrics(runDir, line);
       result.losses = grads.losses;
       options.onStep?.(line, steps);

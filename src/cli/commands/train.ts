@@ -6,8 +6,8 @@ import { createProgress } from '../progress.js';
 const help = `Usage: japananime train --photos <dir> --anime <dir> --out <run> [options]
        japananime train --out <run> --resume --steps N
 
-Trains a generator: content-only pretraining, then the GAN phase (adversarial + content + style),
-data parallel over worker threads. Writes <run>/metrics.jsonl (one line per step), sample grids in
+Trains a generator: pretraining without D (content, and structure when --structure-weight > 0),
+then the GAN phase (adversarial + content + style + structure), data parallel over worker threads. Writes <run>/metrics.jsonl (one line per step), sample grids in
 <run>/samples, and checkpoints in <run>/checkpoints; Ctrl-C writes a checkpoint and stops.
 
 Options:
@@ -16,18 +16,20 @@ Options:
   --out DIR             run folder (required)
   --arch A              fast | cartoongan (default: fast)
   --steps N             total steps the run reaches, pretraining included (default: 2000)
-  --pretrain-steps N    content-only steps at the start (default: cartoongan min(200, steps/10);
-                        fast 0: it starts as the identity, where pretraining is a no-op)
+  --pretrain-steps N    steps without D at the start: content (+ structure) losses only
+                        (default: cartoongan min(200, steps/10); fast 0: it starts as the photo)
   --resume              continue the run in --out from its latest checkpoint up to --steps
   --workers N           gradient worker threads (default: number of cores; 1 = in-process)
   --batch N             images per step (default: 4)
   --crop N              training crop size, a multiple of 4 (default: 256)
   --lr X                Adam learning rate (default: 1e-4)
+  --pretrain-lr X       learning rate of the pretraining steps (default: --lr)
   --beta1 X             Adam beta1 (default: 0.5)
   --content-weight X    content loss weight (default: 10)
   --style-weight X      style (Gram) loss weight (default: 1)
   --adv-weight X        generator adversarial loss weight (default: 1)
   --edge-weight X       weight of D's smoothed-anime term (default: 1)
+  --structure-weight X  L1 to the photo's cel-shaded target (flat colour, outlines) (default: 0)
   --perceptual P        mobilenetv2 | vgg19 (default: mobilenetv2, works offline)
   --perceptual-layer L  feature layer (default: block_6_expand_relu / block4_conv4)
   --vgg19-weights FILE  Keras vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (for --perceptual vgg19)
@@ -59,9 +61,9 @@ export const command: CommandModule = {
       options: {
         photos: { type: 'string' }, anime: { type: 'string' }, out: { type: 'string' }, arch: { type: 'string' },
         steps: { type: 'string' }, 'pretrain-steps': { type: 'string' }, resume: { type: 'boolean', default: false },
-        workers: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
+        workers: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'pretrain-lr': { type: 'string' },
         beta1: { type: 'string' }, 'content-weight': { type: 'string' }, 'style-weight': { type: 'string' },
-        'adv-weight': { type: 'string' }, 'edge-weight': { type: 'string' }, perceptual: { type: 'string' },
+        'adv-weight': { type: 'string' }, 'edge-weight': { type: 'string' }, 'structure-weight': { type: 'string' }, perceptual: { type: 'string' },
         'perceptual-layer': { type: 'string' }, 'vgg19-weights': { type: 'string' }, seed: { type: 'string' },
         'checkpoint-every': { type: 'string' }, keep: { type: 'string' }, 'sample-every': { type: 'string' },
         backend: { type: 'string' }, json: { type: 'boolean', default: false },
@@ -73,7 +75,7 @@ export const command: CommandModule = {
     if (values.backend !== undefined && values.backend !== 'wasm' && values.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, not '${values.backend}'`);
     if (!values.resume && !values.photos) throw new UsageError('a new run needs --photos <dir> (or --resume)');
     const weights: Record<string, number> = {};
-    for (const [flag, key] of [['content-weight', 'content'], ['style-weight', 'style'], ['adv-weight', 'adversarial'], ['edge-weight', 'edge']] as const) {
+    for (const [flag, key] of [['content-weight', 'content'], ['style-weight', 'style'], ['adv-weight', 'adversarial'], ['edge-weight', 'edge'], ['structure-weight', 'structure']] as const) {
       const v = num(flag, values[flag], { min: 0 });
       if (v !== undefined) weights[key] = v;
     }
@@ -91,6 +93,7 @@ export const command: CommandModule = {
       batch: num('batch', values.batch, { int: true, min: 1 }),
       crop: num('crop', values.crop, { int: true, min: 16 }),
       lr: num('lr', values.lr, { min: 0 }),
+      pretrainLr: num('pretrain-lr', values['pretrain-lr'], { min: 0 }),
       beta1: num('beta1', values.beta1, { min: 0 }),
       weights,
       perceptual: values.perceptual as 'mobilenetv2' | 'vgg19' | undefined,
