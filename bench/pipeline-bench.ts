@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createStylizer } from '../src/engine/create-stylizer.js';
 import type { EngineName } from '../src/engine/create-stylizer.js';
 import type { OnnxDevice } from '../src/engine/onnx-stylizer.js';
@@ -192,13 +193,26 @@ export async function runPipelineBench(request: PipelineBenchRequest): Promise<n
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const argv = process.argv.slice(2);
-  const json = argv.includes('--json');
-  const quick = argv.includes('--quick');
-  const video = argv.find((a) => !a.startsWith('--'));
+  // npx tsx bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--preset P]
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' } },
+  });
+  const json = values.json ?? false;
+  const archs = values.archs?.split(',') as ArchitectureName[] | undefined;
+  const sizes = values.sizes?.split(',').map((s) => {
+    const [width, height] = s.split('x').map(Number);
+    if (!width || !height) throw new Error(`--sizes: '${s}' is not WIDTHxHEIGHT`);
+    return { width, height };
+  });
+  const frames = values.frames !== undefined ? Number(values.frames) : undefined;
   const rows = await benchPipeline({
-    video,
-    ...(quick ? { sizes: [{ width: 64, height: 48 }], frames: { fast: 8, cartoongan: 4 }, batch: 2, threads: 1 } : {}),
+    video: positionals[0],
+    ...(archs ? { archs } : {}),
+    ...(sizes ? { sizes } : {}),
+    ...(frames ? { frames: { fast: frames, cartoongan: frames } } : {}),
+    ...(values.preset ? { preset: values.preset } : {}),
+    ...(values.quick ? { sizes: [{ width: 64, height: 48 }], frames: { fast: 8, cartoongan: 4 }, batch: 2, threads: 1 } : {}),
     onRow: (row) => {
       if (json) process.stdout.write(JSON.stringify(row) + '\n');
       else process.stderr.write(`measured ${row.label} ${row.width}x${row.height}\n`);
