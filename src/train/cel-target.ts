@@ -7,11 +7,13 @@
  *
  * The flattening is Winnemöller et al.'s real-time video abstraction (SIGGRAPH 2006), on the CPU:
  *   1. an iterated bilateral filter (smooths inside regions, keeps their borders),
- *   2. a soft quantisation of luminance into a few bands (the flat shading of cels),
+ *   2. optionally, a soft quantisation of luminance into a few bands (the flat shading of cels; off
+ *      by default: the generator's instance norms hide absolute levels, so it cannot learn bands),
  *   3. difference-of-Gaussians outlines drawn in dark (the line art).
  * It is only a training target: the generator learns it together with the anime style losses and
  * the adversarial loss, and inference never runs this code.
  */
+import { convolveSeparable, gaussianKernel } from './dataset/gaussian-kernel.js';
 
 export interface CelTargetOptions {
   /** Bilateral filter passes. Default: 3. */
@@ -73,34 +75,9 @@ function bilateral(src: Float32Array, width: number, height: number, radius: num
   return out;
 }
 
-/** Separable Gaussian blur of a single-channel image, edges clamped. */
+/** Gaussian blur of a single-channel image (radius 3σ, edges replicated). */
 function blurGray(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
-  const radius = Math.ceil(sigma * 3);
-  const kernel: number[] = [];
-  let sum = 0;
-  for (let i = -radius; i <= radius; i++) {
-    const v = Math.exp(-(i * i) / (2 * sigma * sigma));
-    kernel.push(v);
-    sum += v;
-  }
-  for (let i = 0; i < kernel.length; i++) kernel[i] = kernel[i]! / sum;
-  const tmp = new Float32Array(src.length);
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let i = -radius; i <= radius; i++) s += kernel[i + radius]! * src[y * width + Math.min(width - 1, Math.max(0, x + i))]!;
-      tmp[y * width + x] = s;
-    }
-  }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let i = -radius; i <= radius; i++) s += kernel[i + radius]! * tmp[Math.min(height - 1, Math.max(0, y + i)) * width + x]!;
-      out[y * width + x] = s;
-    }
-  }
-  return out;
+  return convolveSeparable(src, width, height, 1, gaussianKernel(2 * Math.ceil(sigma * 3) + 1, sigma));
 }
 
 function lumaOf(rgb: Float32Array, n: number): Float32Array {
