@@ -53,6 +53,8 @@ export interface PipelineBenchOptions {
   threads?: number;
   /** x264 preset of the pipeline's encoder. Default: 'medium' (what `stylize` uses). */
   preset?: string;
+  /** Niceness of the pipeline's ffmpeg processes. Default: convertVideo's (10). */
+  codecNiceness?: number;
   /** Called after each row. Default: none. */
   onRow?: (row: PipelineBenchRow) => void;
   signal?: AbortSignal;
@@ -143,6 +145,7 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
             stylizer,
             batch,
             preset: options.preset,
+            ...(options.codecNiceness !== undefined ? { codecNiceness: options.codecNiceness } : {}),
             signal: options.signal,
             onProgress: (p) => {
               last = { frames: p.frames, t: p.elapsedS };
@@ -193,10 +196,10 @@ export async function runPipelineBench(request: PipelineBenchRequest): Promise<n
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // npx tsx bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--preset P]
+  // npx tsx bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--preset P] [--codec-niceness N]
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' }, 'codec-niceness': { type: 'string' } },
   });
   const json = values.json ?? false;
   const archs = values.archs?.split(',') as ArchitectureName[] | undefined;
@@ -212,6 +215,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(sizes ? { sizes } : {}),
     ...(frames ? { frames: { fast: frames, cartoongan: frames } } : {}),
     ...(values.preset ? { preset: values.preset } : {}),
+    ...(values['codec-niceness'] !== undefined ? { codecNiceness: Number(values['codec-niceness']) } : {}),
     ...(values.quick ? { sizes: [{ width: 64, height: 48 }], frames: { fast: 8, cartoongan: 4 }, batch: 2, threads: 1 } : {}),
     onRow: (row) => {
       if (json) process.stdout.write(JSON.stringify(row) + '\n');

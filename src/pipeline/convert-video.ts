@@ -71,6 +71,8 @@ export interface ConvertVideoOptions {
   crf?: number;
   /** x264 preset name (also maps to VP9 speed). Default: 'medium'. */
   preset?: string;
+  /** Niceness of the ffmpeg decoder and encoder relative to this process (see CODEC_NICENESS). Default: 10. */
+  codecNiceness?: number;
   /** Keep the frames of a truncated input instead of failing. Default: false. */
   allowTruncated?: boolean;
   /** Cancels the conversion: children stopped, temporary file removed, AbortedError thrown. Default: none. */
@@ -241,7 +243,7 @@ async function runConversion(
     scale: model.width !== info.width || model.height !== info.height,
     streamIndex: info.videoStreamIndex,
     signal,
-    niceness: CODEC_NICENESS,
+    niceness: options.codecNiceness ?? CODEC_NICENESS,
   });
   let encoder: FrameEncoder | undefined;
   let truncated = false;
@@ -260,7 +262,7 @@ async function runConversion(
       muxer: paths.muxer,
       output: temp,
       signal,
-      niceness: CODEC_NICENESS,
+      niceness: options.codecNiceness ?? CODEC_NICENESS,
     });
     const sink = encoder;
     let written = 0;
