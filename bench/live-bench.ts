@@ -164,6 +164,7 @@ try {
   const latencyBudgetMs = Math.min(own.ms, reference.ms) + 100;
 
   const rows: Row[] = [];
+  const diagnostics: string[] = [];
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
@@ -176,7 +177,7 @@ try {
         // stamp=1: over WebRTC the page stamps frame numbers into the frames it sends and reads them
         // back from the stylized frames shown (exact per-frame latency on the page's clock).
         await page.goto(`${server.viewerUrl}&transport=${transport}&w=${width}&h=${height}&fps=30&autostart=1&stamp=1`);
-        type Api = { stats(): { transport: string | null; framesOut: number; dropped: number }; latencies(): number[] };
+        type Api = { stats(): { transport: string | null; framesOut: number; dropped: number }; latencies(): number[]; rtp(): Record<string, number> };
         const read = (): Promise<{ transport: string | null; framesOut: number; dropped: number; latencies: number[] }> =>
           page.evaluate(() => {
             const api = (globalThis as unknown as { japananime: Api }).japananime;
@@ -208,6 +209,14 @@ try {
         const outputFps = (shown * 1000) / (t1 - t0);
         const median = percentile(lat, 50);
         const session = server.stats().sessions[0];
+        if (transport === 'webrtc') {
+          const rtp = await page.evaluate(() => (globalThis as unknown as { japananime: Api }).japananime.rtp());
+          diagnostics.push(`webrtc, the page's RTP stats per frame: ${Object.entries(rtp).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+          diagnostics.push(`webrtc, the server's RTP stats per frame: ${Object.entries(session?.rtp ?? {}).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+        }
+        if (c0 && c1 && (c1.total - c0.total - (c1.self - c0.self) - (c1.browser - c0.browser)) / wall > 0.1) {
+          diagnostics.push(`${transport}: NOT QUIET: other processes kept ${((c1.total - c0.total - (c1.self - c0.self) - (c1.browser - c0.browser)) / wall).toFixed(2)} cores busy; these numbers are not final`);
+        }
         rows.push({
           transport: v1.transport ?? transport,
           size: `${width}x${height}`,
@@ -268,6 +277,7 @@ try {
         `${seconds} s per transport after a warm-up, fake camera 640x480@30 scaled to ${width}x${height}, ${cpuCount()} cores; cpu = cores busy during the measurement (server = this process: inference, codecs, WebRTC).`,
         'latency, both transports: per frame, from the page drawing the camera frame it sends to the stylized frame shown (WebSocket: the capture time rides in the frame header and is echoed;',
         'WebRTC: the page stamps a frame number into the corner of the frame it sends, the server copies it into the stylized frame, the page reads it back at display and looks up its capture time).',
+        ...diagnostics,
       ].join('\n') + '\n',
     );
   }

@@ -24,7 +24,7 @@ import { isOriginAllowed } from './origin-check.js';
 import { RtcSession } from './rtc-session.js';
 import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
 import { StylizerPool, type StylizerFactory } from './stylizer-pool.js';
-import { createThreadedStylizer, stylizerConcurrency } from './stylizer-thread.js';
+import { createThreadedStylizer } from './stylizer-thread.js';
 import { checkToken, createToken, tokenFromUrl } from './token-check.js';
 import { ensureViewerBuilt } from './viewer-build.js';
 import { loadWrtc, type WrtcIceServer } from './wrtc-binding.js';
@@ -318,7 +318,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     });
     let statsTimer: NodeJS.Timeout | undefined;
 
-    const start = async (hello: Extract<ClientMessage, { type: 'hello' }>): Promise<void> => {
+    const start = (hello: Extract<ClientMessage, { type: 'hello' }>): void => {
       const model = hello.model ?? defaultModel;
       const mode = hub ? 'broadcast' : 'live';
       if (hello.mode === 'broadcast' && !hub) return fail(1008, 'this server has no broadcast source');
@@ -326,17 +326,12 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       if (hello.transport === 'webrtc' && !webrtcAvailable) return fail(1008, 'WebRTC is not available on this server');
       const st = new SessionStats(id, hello.transport, mode, hub ? defaultModel : model);
       let get = stylizerFor(model);
-      // Load the model before saying ready, so the first frame does not pay for it and the viewer
-      // learns how many frames the server runs at once; a load error surfaces on use.
-      const lanes = mode === 'live' ? await get().then(stylizerConcurrency, (err: unknown) => {
-        onError(err);
-        return 1;
-      }) : 1;
-      if (ws.readyState !== ws.OPEN) return;
+      // Load the model now so the first frame does not pay for it; errors surface on use.
+      get().catch(onError);
       let detach: (() => void) | undefined;
       if (hello.transport === 'ws') {
         if (mode === 'live') {
-          wsLive = new WsLiveSession(ws, st, get, { bufferedThresholdBytes, quality, lanes }, onError, send);
+          wsLive = new WsLiveSession(ws, st, get, { bufferedThresholdBytes, quality }, onError, send);
           setModel = (m) => {
             get = stylizerFor(m);
             st.model = m;
@@ -359,7 +354,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
           });
         }
       } else {
-        rtc = new RtcSession(send, st, get, { mode, iceServers: options.iceServers ?? [], loopbackOnly, gatherTimeoutMs: 2000, lanes, stamp: hello.stamp === true }, () => ws.close(1000, 'peer connection ended'), onError);
+        rtc = new RtcSession(send, st, get, { mode, iceServers: options.iceServers ?? [], loopbackOnly, gatherTimeoutMs: 2000, stamp: hello.stamp === true }, () => ws.close(1000, 'peer connection ended'), onError);
         if (mode === 'live') {
           setModel = (m) => {
             get = stylizerFor(m);
@@ -388,7 +383,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       };
       sessions.add(session);
       statsTimer = setInterval(() => send({ type: 'stats', stats: st.snapshot() }), 500);
-      send({ type: 'ready', sessionId: id, model: st.model, mode, transport: hello.transport, lanes });
+      send({ type: 'ready', sessionId: id, model: st.model, mode, transport: hello.transport });
       log(`session ${id}: ${hello.transport} ${mode} from ${address}`);
     };
 

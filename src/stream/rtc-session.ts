@@ -8,14 +8,14 @@
  */
 import type { Stylizer } from '../engine/stylizer.js';
 import type { ServerMessage } from './control-message.js';
-import { filterSdpCandidates, isLoopbackCandidate } from './control-message.js';
+import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from './control-message.js';
 import { isInOrder } from './drop-policy.js';
 import { readStampI420, writeStampI420 } from './frame-stamp.js';
 import { i420Size, i420ToRgb24, rgb24ToI420 } from './i420.js';
 import { LatestFrameWorker } from './latest-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
 import { stylizerConcurrency } from './stylizer-thread.js';
-import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack } from './wrtc-binding.js';
+import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack, type WrtcSender } from './wrtc-binding.js';
 
 export interface RtcSessionOptions {
   mode: 'live' | 'broadcast';
@@ -25,15 +25,31 @@ export interface RtcSessionOptions {
   loopbackOnly: boolean;
   /** How long to wait for ICE gathering before answering anyway (ms). */
   gatherTimeoutMs: number;
-  /** Frames the stylizer runs at once (the session's lanes). Default: 1. */
-  lanes?: number;
   /** Copy the frame-number stamp of each received frame into its stylized frame (frame-stamp.ts). Default: false. */
   stamp?: boolean;
 }
 
+/** Bandwidth-estimate bounds on loopback (kbps): paces a frame out in a few ms. */
+const LOOPBACK_BITRATE = { minKbps: 10_000, startKbps: 10_000, maxKbps: 20_000 };
+/** The encoder's cap on loopback (bps): about the frame size it makes at its default estimate. */
+const LOOPBACK_ENCODER_MAX_BPS = 2_000_000;
+
+async function capSenderBitrate(sender: WrtcSender, maxBitrate: number): Promise<void> {
+  if (!sender.getParameters || !sender.setParameters) return;
+  const params = sender.getParameters();
+  if (params.encodings.length === 0) params.encodings = [{}];
+  for (const e of params.encodings) e.maxBitrate = maxBitrate;
+  await sender.setParameters(params);
+}
+
 interface SinkFrame {
   id: number;
-  frame: WrtcVideoFrame;
+  /** rgb24, converted on arrival (about 1 ms), so a lane that takes the frame starts the model at once. */
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  /** The frame number stamped in it, when the session copies stamps. */
+  stamp: number | null;
   arrivedAt: number;
 }
 
@@ -47,6 +63,7 @@ export class RtcSession {
   private nextId = 0;
   private closed = false;
   private lastSentId = -1;
+  private statsTimer: NodeJS.Timeout | undefined;
   /** Stylized frames are converted and sent in order, off the model lanes. */
   private emitting: Promise<void> = Promise.resolve();
 
@@ -58,6 +75,15 @@ export class RtcSession {
     private readonly onGone: () => void,
     private readonly onError: (err: unknown) => void,
   ) {}
+
+  /** Frames stylized at once: the stylizer's concurrency, learnt when it is loaded. */
+  private lanes = 1;
+
+  private setLanes(lanes: number): void {
+    if (lanes === this.lanes) return;
+    this.lanes = lanes;
+    this.worker?.setLanes(lanes);
+  }
 
   setStylizer(get: () => Promise<Stylizer>): void {
     this.getStylizer = get;
@@ -84,10 +110,17 @@ export class RtcSession {
         this.attachSink(track);
       };
     }
+    // The server side's RTP statistics for /api/stats (where a frame's time goes on the wire).
+    this.statsTimer = setInterval(() => void this.collectRtpStats(pc), 1000);
     this.source = new wrtc.nonstandard.RTCVideoSource();
     this.sourceTrack = this.source.createTrack();
-    await pc.setRemoteDescription({ type: 'offer', sdp });
-    pc.addTrack(this.sourceTrack, new wrtc.MediaStream([this.sourceTrack]));
+    // On loopback there is no network to protect, but libwebrtc's pacer still spreads each stylized
+    // frame over its bandwidth estimate: 18 KB frames took 70-80 ms to leave at the estimate it ramps
+    // up to. A high floor for the estimate paces them out in a few ms, while the encoder keeps its
+    // usual frame size through the sender's own cap.
+    await pc.setRemoteDescription({ type: 'offer', sdp: this.options.loopbackOnly ? setVideoBitrateHints(sdp, LOOPBACK_BITRATE) : sdp });
+    const sender = pc.addTrack(this.sourceTrack, new wrtc.MediaStream([this.sourceTrack]));
+    if (this.options.loopbackOnly) await capSenderBitrate(sender, LOOPBACK_ENCODER_MAX_BPS).catch(this.onError);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     await this.waitForGathering(pc);
@@ -126,28 +159,27 @@ export class RtcSession {
       },
       this.onError,
       // Live-mode feedback for the browser's send pacing (send-pacer.ts).
-      (start) => this.send({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0 }),
+      (start) => this.send({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0, lanes: this.lanes }),
     );
-    this.worker.setLanes(this.options.lanes ?? 1);
     const sink = new wrtc.nonstandard.RTCVideoSink(track);
     this.sink = sink;
     sink.onframe = ({ frame }) => {
       if (this.closed) return;
       this.stats.framesIn += 1;
-      // The native side reuses its buffer: copy before the next callback.
-      const copy: WrtcVideoFrame = { width: frame.width, height: frame.height, data: frame.data.slice(0, i420Size(frame.width, frame.height)) };
+      // The native side reuses its buffer: convert (a copy) before the next callback.
+      const { width, height, data } = frame;
+      if (data.length < i420Size(width, height)) return;
       const id = this.nextId++;
-      this.worker?.offer({ id, frame: copy, arrivedAt: performance.now() }, id);
+      const stamp = this.options.stamp ? readStampI420(data, width, height) : null;
+      this.worker?.offer({ id, rgb: i420ToRgb24(data, width, height), width, height, stamp, arrivedAt: performance.now() }, id);
     };
   }
 
-  /** One model lane: converts and stylizes a frame; its sending is chained in order and does not hold the lane. */
+  /** One model lane: stylizes a converted frame; its sending is chained in order and does not hold the lane. */
   private async process(item: SinkFrame): Promise<void> {
-    const { width, height, data } = item.frame;
-    const stamp = this.options.stamp ? readStampI420(data, width, height) : null;
-    const rgb = i420ToRgb24(data, width, height);
+    const { width, height, rgb, stamp } = item;
     const stylizer = await this.getStylizer();
-    this.worker?.setLanes(stylizerConcurrency(stylizer));
+    this.setLanes(stylizerConcurrency(stylizer));
     const t0 = performance.now();
     const [out] = await stylizer.run([{ data: rgb, width, height, pts: 0, index: item.id }]);
     this.stats.addModelMs(performance.now() - t0);
@@ -167,6 +199,30 @@ export class RtcSession {
     }).catch(this.onError);
   }
 
+  private async collectRtpStats(pc: WrtcPeerConnection): Promise<void> {
+    if (this.closed || pc.connectionState !== 'connected') return;
+    const report = await pc.getStats();
+    const rtp: Record<string, number> = {};
+    const per = (total: unknown, count: unknown, scale = 1): number => (Number(count ?? 0) > 0 ? (scale * Number(total ?? 0)) / Number(count) : 0);
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        rtp.recvJitterMs = per(s.jitterBufferDelay, s.jitterBufferEmittedCount, 1000);
+        rtp.recvDecodeMs = per(s.totalDecodeTime, s.framesDecoded, 1000);
+        rtp.recvFrameKB = per(s.bytesReceived, s.framesReceived, 1 / 1024);
+        rtp.recvFramesDropped = Number(s.framesDropped ?? 0);
+      }
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        rtp.sendEncodeMs = per(s.totalEncodeTime, s.framesEncoded, 1000);
+        rtp.sendPacerMs = per(s.totalPacketSendDelay, s.packetsSent, 1000);
+        rtp.sendFrameKB = per(s.bytesSent, s.framesSent, 1 / 1024);
+        rtp.sendTargetKbps = Number(s.targetBitrate ?? 0) / 1000;
+        rtp.sendFrames = Number(s.framesSent ?? 0);
+        rtp.sendFramesEncoded = Number(s.framesEncoded ?? 0);
+      }
+    });
+    if (!this.closed) this.stats.rtp = rtp;
+  }
+
   /** Broadcast: sends a ready I420 frame (shared by all viewers; the source copies it). */
   pushFrame(frame: WrtcVideoFrame): void {
     if (this.closed || !this.source || !this.connected) {
@@ -181,6 +237,7 @@ export class RtcSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.statsTimer);
     if (this.sink) {
       this.sink.onframe = null;
       this.sink.stop();

@@ -22,6 +22,8 @@ export interface SessionStatsSnapshot {
   latencyMs: number | null;
   /** Median time from a frame's arrival at the server to its stylized frame leaving (ms). */
   serverMs: number | null;
+  /** WebRTC: the server side's RTP statistics per frame (ms, KB, kbps), null otherwise. */
+  rtp: Record<string, number> | null;
   startedAt: string;
 }
 
@@ -43,6 +45,8 @@ export class SessionStats {
   framesOut = 0;
   dropped = 0;
   skipped = 0;
+  /** WebRTC: the server side's RTP statistics per frame, refreshed by the session. */
+  rtp: Record<string, number> | null = null;
   private readonly modelMs: number[] = [];
   private readonly latencyMs: number[] = [];
   private readonly serverMs: number[] = [];
@@ -87,6 +91,7 @@ export class SessionStats {
       modelMs: round(median(this.modelMs)),
       latencyMs: round(median(this.latencyMs)),
       serverMs: round(median(this.serverMs)),
+      rtp: this.rtp ? Object.fromEntries(Object.entries(this.rtp).map(([k, v]) => [k, Math.round(v * 10) / 10])) : null,
       startedAt: this.startedAt,
     };
   }

@@ -39,8 +39,15 @@ export interface WrtcIceCandidateInit {
   sdpMLineIndex: number | null;
 }
 
+export interface WrtcSendParameters {
+  encodings: { maxBitrate?: number; maxFramerate?: number }[];
+  [key: string]: unknown;
+}
+
 export interface WrtcSender {
   readonly track: WrtcTrack | null;
+  getParameters?(): WrtcSendParameters;
+  setParameters?(parameters: WrtcSendParameters): Promise<void>;
 }
 
 export interface WrtcPeerConnection {
@@ -56,6 +63,8 @@ export interface WrtcPeerConnection {
   createAnswer(): Promise<WrtcSessionDescription>;
   addIceCandidate(candidate: WrtcIceCandidateInit): Promise<void>;
   addTrack(track: WrtcTrack, ...streams: unknown[]): WrtcSender;
+  /** Standard stats: an iterable of [id, stats object]. */
+  getStats(): Promise<{ forEach(cb: (s: Record<string, unknown>) => void): void }>;
   close(): void;
 }
 

@@ -18,13 +18,12 @@ export interface WsLiveSessionOptions {
   bufferedThresholdBytes: number;
   /** JPEG/WebP quality of frames sent back (1–100). */
   quality: number;
-  /** Frames the stylizer runs at once (the session's lanes). Default: 1. */
-  lanes?: number;
 }
 
 interface Incoming {
   header: FrameHeader;
-  payload: Uint8Array;
+  /** Decoding starts on arrival (libvips threads), so a lane that takes the frame starts the model at once. */
+  rgb: Promise<{ data: Uint8Array; width: number; height: number }>;
   arrivedAt: number;
 }
 
@@ -50,9 +49,17 @@ export class WsLiveSession {
       },
       onError,
       // Feedback for the browser's send pacing (send-pacer.ts).
-      (start) => sendControl({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0 }),
+      (start) => sendControl({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0, lanes: this.lanes }),
     );
-    this.worker.setLanes(options.lanes ?? 1);
+  }
+
+  /** Frames stylized at once: the stylizer's concurrency, learnt when it is loaded. */
+  private lanes = 1;
+
+  private setLanes(lanes: number): void {
+    if (lanes === this.lanes) return;
+    this.lanes = lanes;
+    this.worker?.setLanes(lanes);
   }
 
   setStylizer(get: () => Promise<Stylizer>): void {
@@ -64,15 +71,18 @@ export class WsLiveSession {
     const parsed = decodeFrameMessage(message);
     if (!parsed) return false;
     this.stats.framesIn += 1;
-    this.worker.offer({ ...parsed, arrivedAt: performance.now() }, parsed.header.frameId);
+    const rgb = decodeImageToRgb(parsed.payload);
+    // A frame replaced in the slot is never awaited: its decoding error is of no interest.
+    rgb.catch(() => undefined);
+    this.worker.offer({ header: parsed.header, rgb, arrivedAt: performance.now() }, parsed.header.frameId);
     return true;
   }
 
-  /** One model lane: decodes and stylizes a frame; its encoding and sending are chained in order and do not hold the lane. */
+  /** One model lane: stylizes a decoded frame; its encoding and sending are chained in order and do not hold the lane. */
   private async process(item: Incoming): Promise<void> {
-    const rgb = await decodeImageToRgb(item.payload);
+    const rgb = await item.rgb;
     const stylizer = await this.getStylizer();
-    this.worker.setLanes(stylizerConcurrency(stylizer));
+    this.setLanes(stylizerConcurrency(stylizer));
     const t0 = performance.now();
     const [out] = await stylizer.run([{ data: rgb.data, width: rgb.width, height: rgb.height, pts: item.header.captureTs / 1000, index: item.header.frameId }]);
     const modelMs = performance.now() - t0;

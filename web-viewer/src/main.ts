@@ -39,8 +39,6 @@ const camWidth = Number(params.get('w') ?? 640);
 const camHeight = Number(params.get('h') ?? 480);
 const camFps = Number(params.get('fps') ?? 30);
 const stampFrames = params.get('stamp') === '1';
-/** Frames the server stylizes at once (its `ready` message). */
-let serverLanes = 1;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const startButton = $<HTMLButtonElement>('start');
@@ -113,10 +111,9 @@ function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unkno
     };
     ws.onmessage = (e: MessageEvent) => {
       if (typeof e.data === 'string') {
-        const m = JSON.parse(e.data) as { type: string; stats?: ServerSessionStats; mode?: 'live' | 'broadcast'; lanes?: number };
+        const m = JSON.parse(e.data) as { type: string; stats?: ServerSessionStats; mode?: 'live' | 'broadcast' };
         if (m.type === 'ready') {
           ready = true;
-          serverLanes = Math.max(1, Number(m.lanes ?? 1));
           currentSocket = ws;
           stats.mode = m.mode ?? null;
           resolve(ws);
@@ -132,6 +129,9 @@ function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unkno
     };
   });
 }
+
+/** WebRTC RTP statistics of the running session, per frame (ms, KB, kbps), for benchmarks. */
+const rtpDiagnostics: Record<string, number> = {};
 
 /** The pacer of the running live session, fed by the server's `took` messages. */
 let pacer: SendPacer | null = null;
@@ -166,8 +166,9 @@ function runPacedSender(p: SendPacer, trySend: TrySend): { tick: () => void; sto
 
 function onControl(data: unknown): void {
   if (typeof data !== 'string' || !pacer) return;
-  const m = JSON.parse(data) as { type: string; waitedMs?: number; idleMs?: number; modelMs?: number };
+  const m = JSON.parse(data) as { type: string; waitedMs?: number; idleMs?: number; modelMs?: number; lanes?: number };
   if (m.type === 'took') {
+    pacer.setLanes(Number(m.lanes ?? 1));
     pacer.onTook({ waitedMs: Number(m.waitedMs ?? 0), idleMs: Number(m.idleMs ?? 0), modelMs: Number(m.modelMs ?? 0) }, performance.now());
     paced?.tick();
   }
@@ -264,7 +265,6 @@ async function startWebRtc(): Promise<() => void> {
   if (sendTrack && sctx && !broadcast) {
     const track = sendTrack;
     pacer = new SendPacer({ initialLeadMs: 25 });
-    pacer.setLanes(serverLanes);
     sender = runPacedSender(pacer, () => {
       if (originalVideo.videoWidth === 0 || track.readyState !== 'live') return false;
       if (sendCanvas.width !== originalVideo.videoWidth) sendCanvas.width = originalVideo.videoWidth;
@@ -327,17 +327,26 @@ async function startWebRtc(): Promise<() => void> {
       let decodeMs = 0;
       let rttMs = 0;
       let lost = 0;
+      const per = (total: unknown, count: unknown, scale = 1): number => (Number(count ?? 0) > 0 ? (scale * Number(total ?? 0)) / Number(count) : 0);
       report.forEach((s: Record<string, unknown>) => {
         if (s.type === 'outbound-rtp' && s.kind === 'video') {
-          const n = Number(s.framesEncoded ?? 0);
-          if (n > 0) encodeMs = (1000 * Number(s.totalEncodeTime ?? 0)) / n;
+          encodeMs = per(s.totalEncodeTime, s.framesEncoded, 1000);
+          rtpDiagnostics.sendEncodeMs = encodeMs;
+          rtpDiagnostics.sendPacerMs = per(s.totalPacketSendDelay, s.packetsSent, 1000);
+          rtpDiagnostics.sendFrameKB = per(s.bytesSent, s.framesSent, 1 / 1024);
+          rtpDiagnostics.sendTargetKbps = Number(s.targetBitrate ?? 0) / 1000;
+          rtpDiagnostics.sendFrames = Number(s.framesSent ?? 0);
         }
         if (s.type === 'inbound-rtp' && s.kind === 'video') {
-          const emitted = Number(s.jitterBufferEmittedCount ?? 0);
-          if (emitted > 0) jitterMs = (1000 * Number(s.jitterBufferDelay ?? 0)) / emitted;
-          const decoded = Number(s.framesDecoded ?? 0);
-          if (decoded > 0) decodeMs = (1000 * Number(s.totalDecodeTime ?? 0)) / decoded;
+          jitterMs = per(s.jitterBufferDelay, s.jitterBufferEmittedCount, 1000);
+          decodeMs = per(s.totalDecodeTime, s.framesDecoded, 1000);
           lost = Number(s.framesDropped ?? 0);
+          rtpDiagnostics.recvJitterMs = jitterMs;
+          rtpDiagnostics.recvDecodeMs = decodeMs;
+          rtpDiagnostics.recvProcessingMs = per(s.totalProcessingDelay, s.framesDecoded, 1000);
+          rtpDiagnostics.recvAssemblyMs = per(s.totalAssemblyTime, s.framesAssembledFromMultiplePackets, 1000);
+          rtpDiagnostics.recvFrameKB = per(s.bytesReceived, s.framesReceived, 1 / 1024);
+          rtpDiagnostics.recvFramesDropped = lost;
         }
         if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rttMs = 1000 * Number(s.currentRoundTripTime);
       });
@@ -415,7 +424,6 @@ async function startWebSocket(): Promise<() => void> {
     let frameId = 0;
     let encoding = false;
     pacer = new SendPacer({ initialLeadMs: 10 });
-    pacer.setLanes(serverLanes);
     sender = runPacedSender(pacer, () => {
       if (!gctx || ws.readyState !== WebSocket.OPEN || originalVideo.videoWidth === 0) return false;
       // Never queue: a frame the pacer asks for while the last one is still being encoded or sent
@@ -527,6 +535,8 @@ declare global {
       details(): ViewerStats;
       /** Every end-to-end latency sample (ms) since start: exact per frame over WebSocket and stamped WebRTC, an estimate every second over WebRTC without stamps. */
       latencies(): number[];
+      /** WebRTC RTP statistics per frame (encode, pacer, jitter buffer, decode ms; frame KB; target kbps). */
+      rtp(): Record<string, number>;
       start(): Promise<void>;
       stop(): void;
       /** rgb pixels of both panes, scaled to width×height when given (default: their own size). */
@@ -539,6 +549,7 @@ window.japananime = {
   stats: () => ({ transport: stats.transport, framesIn: stats.framesIn, framesOut: stats.framesOut, dropped: stats.dropped, latencyMs: stats.latencyMs }),
   details: () => ({ ...stats }),
   latencies: () => [...latencyLog],
+  rtp: () => ({ ...rtpDiagnostics }),
   start,
   stop,
   grab: (width?: number, height?: number) => ({
