@@ -209,6 +209,7 @@ try {
         const outputFps = (shown * 1000) / (t1 - t0);
         const median = percentile(lat, 50);
         const session = server.stats().sessions[0];
+        diagnostics.push(`${transport}: a frame waited ${session?.laneWaitMs ?? '–'} ms on average for the model, the model idled ${session?.laneIdleMs ?? '–'} ms on average for a frame (send pacing)`);
         if (transport === 'webrtc') {
           const rtp = await page.evaluate(() => (globalThis as unknown as { japananime: Api }).japananime.rtp());
           diagnostics.push(`webrtc, the page's RTP stats per frame: ${Object.entries(rtp).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);

@@ -159,7 +159,10 @@ export class RtcSession {
       },
       this.onError,
       // Live-mode feedback for the browser's send pacing (send-pacer.ts).
-      (start) => this.send({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0, lanes: this.lanes }),
+      (start) => {
+        this.stats.addLaneStart(start.waitedMs, start.idleMs);
+        this.send({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0, lanes: this.lanes });
+      },
     );
     const sink = new wrtc.nonstandard.RTCVideoSink(track);
     this.sink = sink;

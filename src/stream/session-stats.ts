@@ -22,6 +22,10 @@ export interface SessionStatsSnapshot {
   latencyMs: number | null;
   /** Median time from a frame's arrival at the server to its stylized frame leaving (ms). */
   serverMs: number | null;
+  /** Mean time a frame waited in the slot for a model lane, over the recent window (ms). */
+  laneWaitMs: number | null;
+  /** Mean time a model lane sat idle before its next frame arrived, over the recent window (ms). */
+  laneIdleMs: number | null;
   /** WebRTC: the server side's RTP statistics per frame (ms, KB, kbps), null otherwise. */
   rtp: Record<string, number> | null;
   startedAt: string;
@@ -33,6 +37,10 @@ export function median(values: readonly number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 function pushWindow(list: number[], value: number): void {
@@ -50,6 +58,8 @@ export class SessionStats {
   private readonly modelMs: number[] = [];
   private readonly latencyMs: number[] = [];
   private readonly serverMs: number[] = [];
+  private readonly laneWaitMs: number[] = [];
+  private readonly laneIdleMs: number[] = [];
   private readonly startedAt = new Date().toISOString();
 
   constructor(
@@ -73,6 +83,13 @@ export class SessionStats {
     if (Number.isFinite(ms) && ms >= 0 && ms < 60_000) pushWindow(this.latencyMs, ms);
   }
 
+  /** A model lane took a frame: how long the frame waited for it, or it for the frame (ms). */
+  addLaneStart(waitedMs: number, idleMs: number): void {
+    pushWindow(this.laneWaitMs, waitedMs);
+    // The first frame finds a lane idle since the session began: not a pacing figure.
+    if (this.laneWaitMs.length > 1) pushWindow(this.laneIdleMs, idleMs);
+  }
+
   addServerMs(ms: number): void {
     pushWindow(this.serverMs, ms);
   }
@@ -91,6 +108,8 @@ export class SessionStats {
       modelMs: round(median(this.modelMs)),
       latencyMs: round(median(this.latencyMs)),
       serverMs: round(median(this.serverMs)),
+      laneWaitMs: round(mean(this.laneWaitMs)),
+      laneIdleMs: round(mean(this.laneIdleMs)),
       rtp: this.rtp ? Object.fromEntries(Object.entries(this.rtp).map(([k, v]) => [k, Math.round(v * 10) / 10])) : null,
       startedAt: this.startedAt,
     };

@@ -49,7 +49,10 @@ export class WsLiveSession {
       },
       onError,
       // Feedback for the browser's send pacing (send-pacer.ts).
-      (start) => sendControl({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0, lanes: this.lanes }),
+      (start) => {
+        this.stats.addLaneStart(start.waitedMs, start.idleMs);
+        sendControl({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0, lanes: this.lanes });
+      },
     );
   }
 

@@ -25,3 +25,14 @@ void test('a snapshot reports counters and medians; absurd latencies are ignored
   assert.equal(snap.latencyMs, 50);
   assert.equal(snap.serverMs, null);
 });
+
+void test('lane wait and idle are means over the recent frames; the idle before the first frame (since the session began) is left out', () => {
+  const s = new SessionStats('x', 'ws', 'live', 'default');
+  assert.equal(s.snapshot().laneWaitMs, null);
+  assert.equal(s.snapshot().laneIdleMs, null);
+  s.addLaneStart(0, 5000);
+  s.addLaneStart(10, 0);
+  s.addLaneStart(2, 4);
+  assert.equal(s.snapshot().laneWaitMs, 4);
+  assert.equal(s.snapshot().laneIdleMs, 2);
+});
