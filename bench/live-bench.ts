@@ -86,6 +86,27 @@ function cpuTimes(): { self: number; browser: number; total: number } | null {
   }
 }
 
+/** CPU seconds of each thread of this process by thread name (several threads may share one), from /proc (Linux). */
+function threadTimes(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${name}#${tid}`;
+        out.set(key, (Number(f[11]) + Number(f[12])) / 100);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  } catch {
+    // Not Linux.
+  }
+  return out;
+}
+
 /** Median time per frame and frames per second of a stylizer kept `inFlight` frames busy. */
 async function modelOnly(stylizer: Stylizer, frame: { data: Uint8Array; width: number; height: number; pts: number; index: number }, inFlight: number, frames = 16): Promise<{ ms: number; fps: number }> {
   await Promise.all(Array.from({ length: inFlight }, () => stylizer.run([frame])));
@@ -192,10 +213,12 @@ try {
         await new Promise((r) => setTimeout(r, 2000));
         const v0 = await read();
         const c0 = cpuTimes();
+        const th0 = threadTimes();
         const t0 = performance.now();
         await new Promise((r) => setTimeout(r, seconds * 1000));
         const v1 = await read();
         const c1 = cpuTimes();
+        const th1 = threadTimes();
         const t1 = performance.now();
         const wall = (t1 - t0) / 1000;
         // Dropped: frames the page sent (or tried to send when the pacer asked) that were never shown,
@@ -209,6 +232,12 @@ try {
         const outputFps = (shown * 1000) / (t1 - t0);
         const median = percentile(lat, 50);
         const session = server.stats().sessions[0];
+        const busiest = [...th1]
+          .map(([k, v]) => [k, (v - (th0.get(k) ?? 0)) / wall] as const)
+          .filter(([, v]) => v >= 0.01)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 8);
+        diagnostics.push(`${transport}: server threads (cores): ${busiest.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
         diagnostics.push(`${transport}: a frame waited ${session?.laneWaitMs ?? '–'} ms on average for the model, the model idled ${session?.laneIdleMs ?? '–'} ms on average for a frame (send pacing)`);
         if (transport === 'webrtc') {
           const rtp = await page.evaluate(() => (globalThis as unknown as { japananime: Api }).japananime.rtp());
