@@ -50,3 +50,11 @@ void test('bitrate hints go on every video codec fmtp line, replacing old ones, 
   assert.ok(out.includes('a=fmtp:97 apt=96'), 'rtx untouched');
   assert.ok(out.includes('a=fmtp:111 minptime=10;useinbandfec=1'), 'audio untouched');
 });
+
+void test('hello may ask for stamped frames with a boolean, nothing else', () => {
+  assert.deepEqual(parseClientMessage('{"type":"hello","transport":"webrtc","mode":"live","stamp":true}'), { ok: true, message: { type: 'hello', transport: 'webrtc', mode: 'live', stamp: true } });
+  assert.deepEqual(parseClientMessage('{"type":"hello","transport":"webrtc","mode":"live","stamp":false}'), { ok: true, message: { type: 'hello', transport: 'webrtc', mode: 'live' } });
+  const bad = parseClientMessage('{"type":"hello","transport":"webrtc","mode":"live","stamp":"yes"}');
+  assert.equal(bad.ok, false);
+  if (!bad.ok) assert.equal(bad.closeCode, 1007);
+});
