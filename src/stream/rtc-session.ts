@@ -245,16 +245,18 @@ export class RtcSession {
       this.sink.onframe = null;
       this.sink.stop();
     }
-    await this.worker?.close();
-    await this.emitting;
-    this.sourceTrack?.stop();
-    this.remoteTrack?.stop();
+    // The peer connection first, before anything that awaits: its native threads keep the process
+    // alive, so nothing may stand between a close() and pc.close(). Emits check `closed` first.
     if (this.pc) {
       this.pc.onconnectionstatechange = null;
       this.pc.ontrack = null;
       this.pc.onicegatheringstatechange = null;
       this.pc.close();
     }
+    await this.worker?.close();
+    await this.emitting;
+    this.sourceTrack?.stop();
+    this.remoteTrack?.stop();
     this.sink = undefined;
     this.source = undefined;
     this.sourceTrack = undefined;
