@@ -47,7 +47,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ModelPackage
     wallSeconds: Math.round(ck.trainSeconds),
     finalLosses: last?.losses ?? {},
     data: { photos: config.photos, anime: config.anime ?? null, crop: config.crop, batch: config.batch, note: 'the rights to the training images remain with their owners' },
-    optimiser: { name: 'adam', lr: config.lr, beta1: config.beta1, beta2: config.beta2 },
+    optimiser: { name: 'adam', lr: config.lr, ...(config.pretrainLr !== undefined ? { pretrainLr: config.pretrainLr } : {}), beta1: config.beta1, beta2: config.beta2 },
     lossWeights: config.weights,
     discriminator: config.discriminator,
     perceptual: config.perceptual,
