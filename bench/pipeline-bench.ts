@@ -53,7 +53,7 @@ export interface PipelineBenchOptions {
   threads?: number;
   /** x264 preset of the pipeline's encoder. Default: 'medium' (what `stylize` uses). */
   preset?: string;
-  /** Niceness of the pipeline's ffmpeg processes. Default: convertVideo's (10). */
+  /** Niceness of the pipeline's ffmpeg processes. Default: convertVideo's (0). */
   codecNiceness?: number;
   /** Called after each row. Default: none. */
   onRow?: (row: PipelineBenchRow) => void;
