@@ -7,13 +7,12 @@
  * With `workers` > 1 each worker holds its own session and runs its own frame, so that many frames
  * are in flight at once (pipelining on cores that one session's intra-op threads do not keep busy).
  */
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EngineName, StylizerOptions } from '../engine/create-stylizer.js';
 import type { OnnxDevice } from '../engine/onnx-stylizer.js';
 import type { Stylizer } from '../engine/stylizer.js';
-import { JapananimeError, type ErrorCode } from '../errors.js';
 import type { Frame } from '../frame.js';
+import { startModuleWorker, workerError } from '../worker-thread.js';
 
 export interface ThreadedStylizerOptions {
   /** A model package folder or a name under models/. Required. */
@@ -39,25 +38,6 @@ export function stylizerConcurrency(stylizer: Stylizer): number {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
 }
 
-/**
- * Starts the worker script beside this module: plain JS from dist/; under tsx (tests, running from
- * source) Node 20 does not apply the parent's `--import tsx` hooks inside worker threads, so a small
- * bootstrap registers tsx's loader in the worker first.
- */
-function startWorker(init: StylizerOptions): Worker {
-  if (!fileURLToPath(import.meta.url).endsWith('.ts')) {
-    return new Worker(new URL('./stylizer-worker.js', import.meta.url), { workerData: init });
-  }
-  const target = new URL('./stylizer-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); }).catch((err) => { require('node:worker_threads').parentPort.postMessage({ type: 'error', id: -1, message: String(err && err.stack || err) }); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
-}
-
-function workerError(msg: { message?: string; code?: string }, context: string): Error {
-  if (msg.code) return new JapananimeError(msg.code as ErrorCode, msg.message ?? context);
-  return new Error(`${context}: ${msg.message ?? 'failed'}`);
-}
-
 interface Job {
   frames: Frame[];
   resolve: (frames: Frame[]) => void;
@@ -74,7 +54,7 @@ interface Lane {
 type WorkerMessage = { type: 'ready'; description: string } | { type: 'done'; id: number; frames: Frame[]; ms: number } | { type: 'error'; id: number; message?: string; code?: string };
 
 async function startLane(init: StylizerOptions): Promise<{ lane: Lane; description: string }> {
-  const worker = startWorker(init);
+  const worker = startModuleWorker(import.meta.url, 'stylizer-worker', init);
   try {
     let cleanup = (): void => undefined;
     const description = await new Promise<string>((resolve, reject) => {

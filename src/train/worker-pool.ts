@@ -4,12 +4,10 @@
  * and the trainer applies one optimiser step. With one worker the engine runs in-process.
  */
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { JapananimeError, type ErrorCode } from '../errors.js';
 import type { ParamSet } from '../model/params.js';
 import type { LossWeights } from './losses.js';
 import { combineShares, GradientEngine, sliceImages, type GradientEngineInit, type ShareRequest, type ShareResult, type StepImages } from './gradient-engine.js';
+import { startModuleWorker, workerError } from '../worker-thread.js';
 
 /** The default worker count: one per core. */
 export function defaultWorkerCount(): number {
@@ -50,28 +48,8 @@ function localMember(engine: GradientEngine): Member {
   };
 }
 
-/**
- * Starts the worker script beside this module: plain JS from dist/; under tsx (tests, `npm start`
- * from source) Node 20 does not apply the parent's `--import tsx` hooks inside worker threads, so a
- * small bootstrap registers tsx's loader in the worker before importing the .ts file.
- */
-function startWorker(init: GradientEngineInit): Worker {
-  if (!fileURLToPath(import.meta.url).endsWith('.ts')) {
-    return new Worker(new URL('./gradient-worker.js', import.meta.url), { workerData: init });
-  }
-  const target = new URL('./gradient-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); }).catch((err) => { require('node:worker_threads').parentPort.postMessage({ type: 'error', id: -1, message: String(err && err.stack || err) }); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
-}
-
-/** A worker's error as an Error: typed user errors are rebuilt with their code and message. */
-function workerError(msg: { message?: string; code?: string }, context: string): Error {
-  if (msg.code) return new JapananimeError(msg.code as ErrorCode, msg.message ?? context);
-  return new Error(`${context}: ${msg.message ?? 'failed'}`);
-}
-
 async function threadMember(init: GradientEngineInit): Promise<Member> {
-  const worker = startWorker(init);
+  const worker = startModuleWorker(import.meta.url, 'gradient-worker', init);
   let nextId = 0;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let failure: Error | undefined;
