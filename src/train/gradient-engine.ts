@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ParamSet } from '../model/params.js';
 import { getArchitecture, type ArchitectureName } from '../model/spec.js';
 import { forward, paramsToVariables } from '../model/tfjs-forward.js';
+import { celTargets } from './cel-target.js';
 import { bceWithLogits, contentLoss, discriminatorLoss, structureLoss, styleLoss, type LossWeights } from './losses.js';
 import { registerTrainingKernels } from './kernels/register-training-kernels.js';
 import { loadPerceptualNet, type PerceptualConfig, type PerceptualNet } from './perceptual/perceptual-net.js';
@@ -64,8 +65,6 @@ export function sliceImages(batch: StepImages, offset: number, n: number): StepI
   const out: StepImages = { phase: batch.phase, n, size: batch.size, photos: part(batch.photos)! };
   const anime = part(batch.anime);
   const smooth = part(batch.smooth);
-  const cel = part(batch.cel);
-  if (cel) out.cel = cel;
   if (anime) out.anime = anime;
   if (smooth) out.smooth = smooth;
   return out;
@@ -89,8 +88,6 @@ export interface StepImages {
   anime?: Float32Array;
   /** GAN phase only: the edge-smoothed copies of `anime`. */
   smooth?: Float32Array;
-  /** The photos' cel-shaded targets, when the structure loss is on. */
-  cel?: Float32Array;
 }
 
 /** One share of one step: its images, the loss weights and (when changed) the parameters. */
@@ -120,6 +117,28 @@ export async function initTrainingBackend(backend: TrainBackend): Promise<void> 
   } else {
     await tf.setBackend('cpu');
     await tf.ready();
+  }
+}
+
+/**
+ * The generator's loss terms both phases share, weighted: content (to the photo's features) and, when
+ * a target is given, structure (to the cel-shaded photo). The unweighted scalars are kept in `parts`.
+ */
+function photoTerms(parts: Record<string, tf.Scalar>, w: LossWeights, gen: tf.Tensor4D, genFeatures: tf.Tensor4D, photoFeatures: tf.Tensor4D, cel: tf.Tensor4D | undefined): tf.Scalar[] {
+  parts['content'] = tf.keep(contentLoss(photoFeatures, genFeatures));
+  const terms = [tf.mul(parts['content'], w.content) as tf.Scalar];
+  if (cel) {
+    parts['structure'] = tf.keep(structureLoss(cel, gen));
+    terms.push(tf.mul(parts['structure'], w.structure) as tf.Scalar);
+  }
+  return terms;
+}
+
+/** Copies scalar tensors into `losses` under their keys and disposes them. */
+function readScalars(scalars: Record<string, tf.Scalar>, losses: Record<string, number>): void {
+  for (const [k, t] of Object.entries(scalars)) {
+    losses[k] = t.dataSync()[0]!;
+    t.dispose();
   }
 }
 
@@ -192,8 +211,9 @@ export class GradientEngine {
     const losses: Record<string, number> = {};
     const w = req.weights;
     const photos = tf.tensor4d(req.photos, shape);
-    // The structure target, when the loss is on (weight > 0 and the trainer sent targets).
-    const cel = req.cel && w.structure > 0 ? tf.tensor4d(req.cel, shape) : undefined;
+    // The structure loss's target, derived here from the photos: each worker makes its share's in
+    // parallel, and nothing extra crosses the thread boundary.
+    const cel = w.structure > 0 ? tf.tensor4d(celTargets(req.photos, req.n, req.size), shape) : undefined;
     try {
       const photoFeatures = tf.tidy(() => this.perceptual.features(photos));
       try {
@@ -201,20 +221,9 @@ export class GradientEngine {
           const parts: Record<string, tf.Scalar> = {};
           const { value, grads } = tf.variableGrads(() => {
             const gen = forward(this.gSpec, gVars, photos);
-            parts['content'] = tf.keep(contentLoss(photoFeatures, this.perceptual.features(gen)));
-            const terms = [tf.mul(parts['content'], w.content)];
-            if (cel) {
-              parts['structure'] = tf.keep(structureLoss(cel, gen));
-              terms.push(tf.mul(parts['structure'], w.structure));
-            }
-            return tf.addN(terms) as tf.Scalar;
+            return tf.addN(photoTerms(parts, w, gen, this.perceptual.features(gen), photoFeatures, cel)) as tf.Scalar;
           }, Object.values(gVars));
-          losses['g_total'] = value.dataSync()[0]!;
-          value.dispose();
-          for (const [k, t] of Object.entries(parts)) {
-            losses[k] = t.dataSync()[0]!;
-            t.dispose();
-          }
+          readScalars({ g_total: value, ...parts }, losses);
           return { n: req.n, gGrads: this.readGrads(grads, gVars), losses };
         }
         const dVars = this.dVars;
@@ -231,22 +240,13 @@ export class GradientEngine {
               const gen = forward(this.gSpec, gVars, photos);
               generated = tf.keep(tf.clone(gen));
               const genFeatures = this.perceptual.features(gen);
-              parts['content'] = tf.keep(contentLoss(photoFeatures, genFeatures));
+              const terms = photoTerms(parts, w, gen, genFeatures, photoFeatures, cel);
               parts['style'] = tf.keep(styleLoss(animeFeatures, genFeatures));
               parts['g_adv'] = tf.keep(bceWithLogits(forward(this.dSpec, dVars, gen), 1));
-              const terms = [tf.mul(parts['content'], w.content), tf.mul(parts['style'], w.style), tf.mul(parts['g_adv'], w.adversarial)];
-              if (cel) {
-                parts['structure'] = tf.keep(structureLoss(cel, gen));
-                terms.push(tf.mul(parts['structure'], w.structure));
-              }
+              terms.push(tf.mul(parts['style'], w.style), tf.mul(parts['g_adv'], w.adversarial));
               return tf.addN(terms) as tf.Scalar;
             }, Object.values(gVars));
-            losses['g_total'] = gOut.value.dataSync()[0]!;
-            gOut.value.dispose();
-            for (const [k, t] of Object.entries(parts)) {
-              losses[k] = t.dataSync()[0]!;
-              t.dispose();
-            }
+            readScalars({ g_total: gOut.value, ...parts }, losses);
             const gGrads = this.readGrads(gOut.grads, gVars);
             // D step on the same (detached) generated images, with the weights D had at the start of the step.
             const fake = generated!;
@@ -261,12 +261,7 @@ export class GradientEngine {
               dParts['d_smooth'] = tf.keep(d.smooth);
               return d.total;
             }, Object.values(dVars));
-            losses['d_total'] = dOut.value.dataSync()[0]!;
-            dOut.value.dispose();
-            for (const [k, t] of Object.entries(dParts)) {
-              losses[k] = t.dataSync()[0]!;
-              t.dispose();
-            }
+            readScalars({ d_total: dOut.value, ...dParts }, losses);
             return { n: req.n, gGrads, dGrads: this.readGrads(dOut.grads, dVars), losses };
           } finally {
             animeFeatures.dispose();

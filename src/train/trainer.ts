@@ -18,13 +18,12 @@ import { adamStep, createAdamState, type AdamState } from './adam.js';
 import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DataLoader } from './data-loader.js';
 import type { TrainBackend } from './gradient-engine.js';
-import { celTargets } from './cel-target.js';
 import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from './losses.js';
 import { appendMetrics, truncateMetrics, type MetricsLine } from './metrics.js';
 import { describePerceptual, type PerceptualName } from './perceptual/perceptual-net.js';
 import { Rng } from './rng.js';
 import { writeSampleGrid } from './sample-grid.js';
-import { defaultWorkerCount, WorkerPool, type StepBatch } from './worker-pool.js';
+import { defaultWorkerCount, WorkerPool } from './worker-pool.js';
 
 export const RUN_FILE = 'run.json';
 export const SAMPLES_DIR = 'samples';
@@ -296,8 +295,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const started = performance.now();
       const step = state.step + 1;
       const phase = step <= config.pretrainSteps ? 'pretrain' : 'gan';
-      const batch: Omit<StepBatch, 'phase' | 'n' | 'size'> = await loader.next(config.batch, state.rng, phase === 'gan');
-      if (config.weights.structure > 0) batch.cel = celTargets(batch.photos, config.batch, config.crop);
+      const batch = await loader.next(config.batch, state.rng, phase === 'gan');
       const grads = await pool.step({ phase, n: config.batch, size: config.crop, ...batch }, config.weights, phase === 'gan' ? { g: state.g, d: state.d } : { g: state.g });
       const lr = phase === 'pretrain' ? config.pretrainLr ?? config.lr : config.lr;
       const adam = { lr, beta1: config.beta1, beta2: config.beta2 };
