@@ -42,14 +42,20 @@ function maxRelDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>):
   return worst;
 }
 
-test('one GAN step with 2 worker threads gives the gradients of 1 in-process worker', async () => {
+/** A GAN step of three random 16×16 images, with the engine settings and random G and D from `seed`. */
+function ganStep(seed: number) {
   const init = { generator: 'fast', discriminator: 'patchgan', perceptual: { name: 'mobilenetv2' }, backend: 'wasm' } as const;
-  const g = initParams(getArchitecture('fast'), 1);
-  const d = initParams(getArchitecture('patchgan'), 2);
-  const rng = new Rng(3);
+  const g = initParams(getArchitecture('fast'), seed);
+  const d = initParams(getArchitecture('patchgan'), seed + 1);
+  const rng = new Rng(seed + 2);
   const n = 3;
   const size = 16;
   const batch = { phase: 'gan' as const, n, size, photos: images(n, size, rng), anime: images(n, size, rng), smooth: images(n, size, rng) };
+  return { init, g, d, batch };
+}
+
+test('one GAN step with 2 worker threads gives the gradients of 1 in-process worker', async () => {
+  const { init, g, d, batch } = ganStep(1);
   const results: StepGradients[] = [];
   for (const workers of [1, 2]) {
     const pool = await WorkerPool.create(init, { workers });
@@ -81,13 +87,9 @@ test('a typed error inside a worker thread reaches the caller with its code', as
 });
 
 test('a share larger than one pass is run in chunks with the gradients of one pass', async () => {
-  const base = { generator: 'fast', discriminator: 'patchgan', perceptual: { name: 'mobilenetv2' }, backend: 'wasm' } as const;
-  const g = initParams(getArchitecture('fast'), 4);
-  const d = initParams(getArchitecture('patchgan'), 5);
-  const rng = new Rng(6);
-  const n = 3;
-  const size = 16;
-  const req = { phase: 'gan' as const, n, size, photos: images(n, size, rng), anime: images(n, size, rng), smooth: images(n, size, rng), weights: DEFAULT_LOSS_WEIGHTS };
+  const { init: base, g, d, batch } = ganStep(4);
+  const { n, size } = batch;
+  const req = { ...batch, weights: DEFAULT_LOSS_WEIGHTS };
   const whole = await GradientEngine.create(base);
   // One image per pass: three chunks of one.
   const chunked = await GradientEngine.create({ ...base, maxPixelsPerPass: size * size });
