@@ -39,9 +39,8 @@ export interface SpawnChildOptions {
   /** Working directory of the child. Default: process.cwd(). */
   cwd?: string;
   /**
-   * Niceness of the child added to ours (0 = ours; the result is capped at 19, the lowest priority). The video pipeline runs
-   * ffmpeg at a lower priority than the model so that, on a machine with few cores, codec work fills
-   * the model's idle moments instead of preempting its threads mid-operator. Default: 0 (unchanged).
+   * Niceness of the child added to ours (0 = ours; the result is capped at 19, the lowest priority),
+   * e.g. to keep ffmpeg from competing with the model (convertVideo's codecNiceness). Default: 0.
    */
   niceness?: number;
 }

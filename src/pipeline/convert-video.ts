@@ -236,6 +236,7 @@ async function runConversion(
   const queueDepth = options.queueDepth ?? 2;
   const temp = temporaryOutputPath(paths.output);
 
+  const niceness = options.codecNiceness ?? CODEC_NICENESS;
   const decoder = decodeFrames(paths.input, {
     width: model.width,
     height: model.height,
@@ -243,7 +244,7 @@ async function runConversion(
     scale: model.width !== info.width || model.height !== info.height,
     streamIndex: info.videoStreamIndex,
     signal,
-    niceness: options.codecNiceness ?? CODEC_NICENESS,
+    niceness,
   });
   let encoder: FrameEncoder | undefined;
   let truncated = false;
@@ -262,7 +263,7 @@ async function runConversion(
       muxer: paths.muxer,
       output: temp,
       signal,
-      niceness: options.codecNiceness ?? CODEC_NICENESS,
+      niceness,
     });
     const sink = encoder;
     let written = 0;
