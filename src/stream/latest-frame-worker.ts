@@ -23,7 +23,7 @@ interface Waiting<T> {
 export class LatestFrameWorker<T> {
   private slot: LatestSlot<Waiting<T>> = emptySlot<Waiting<T>>();
   private running = 0;
-  private lanes = 1;
+  private laneCount = 1;
   private closed = false;
   /** When each idle lane became idle (oldest first); busy lanes are not listed. */
   private idleSince: number[] = [];
@@ -42,11 +42,17 @@ export class LatestFrameWorker<T> {
   /** How many frames may be processed at once (a stylizer's concurrency). Takes effect at once. */
   setLanes(lanes: number): void {
     if (!Number.isInteger(lanes) || lanes < 1) throw new RangeError(`lanes must be a whole number ≥ 1, got ${lanes}`);
+    if (lanes === this.laneCount) return;
     const now = this.now();
     while (this.running + this.idleSince.length < lanes) this.idleSince.push(now);
     while (this.idleSince.length > 0 && this.running + this.idleSince.length > lanes) this.idleSince.pop();
-    this.lanes = lanes;
+    this.laneCount = lanes;
     this.pump();
+  }
+
+  /** How many frames may be processed at once. */
+  get lanes(): number {
+    return this.laneCount;
   }
 
   /** Frames being processed now. */
@@ -64,7 +70,7 @@ export class LatestFrameWorker<T> {
   }
 
   private pump(): void {
-    while (!this.closed && this.running < this.lanes) {
+    while (!this.closed && this.running < this.laneCount) {
       const { slot, item } = takeLatest(this.slot);
       if (item === undefined) return;
       this.slot = slot;
@@ -86,7 +92,7 @@ export class LatestFrameWorker<T> {
       this.onError(err);
     } finally {
       this.running -= 1;
-      if (this.running + this.idleSince.length < this.lanes) this.idleSince.push(this.now());
+      if (this.running + this.idleSince.length < this.laneCount) this.idleSince.push(this.now());
       this.pump();
     }
   }

@@ -12,7 +12,8 @@ import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from '
 import { isInOrder } from './drop-policy.js';
 import { readStampI420, writeStampI420 } from './frame-stamp.js';
 import { i420Size, i420ToRgb24, rgb24ToI420 } from './i420.js';
-import { LatestFrameWorker } from './latest-frame-worker.js';
+import type { LatestFrameWorker } from './latest-frame-worker.js';
+import { createLiveFrameWorker } from './live-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
 import { stylizerConcurrency } from './stylizer-thread.js';
 import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack, type WrtcSender } from './wrtc-binding.js';
@@ -75,15 +76,6 @@ export class RtcSession {
     private readonly onGone: () => void,
     private readonly onError: (err: unknown) => void,
   ) {}
-
-  /** Frames stylized at once: the stylizer's concurrency, learnt when it is loaded. */
-  private lanes = 1;
-
-  private setLanes(lanes: number): void {
-    if (lanes === this.lanes) return;
-    this.lanes = lanes;
-    this.worker?.setLanes(lanes);
-  }
 
   setStylizer(get: () => Promise<Stylizer>): void {
     this.getStylizer = get;
@@ -152,18 +144,7 @@ export class RtcSession {
   private attachSink(track: WrtcTrack): void {
     const wrtc = loadWrtc();
     this.remoteTrack = track;
-    this.worker = new LatestFrameWorker<SinkFrame>(
-      (item) => this.process(item),
-      (n) => {
-        this.stats.dropped += n;
-      },
-      this.onError,
-      // Live-mode feedback for the browser's send pacing (send-pacer.ts).
-      (start) => {
-        this.stats.addLaneStart(start.waitedMs, start.idleMs);
-        this.send({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0, lanes: this.lanes });
-      },
-    );
+    this.worker = createLiveFrameWorker<SinkFrame>((item) => this.process(item), this.stats, this.onError, this.send);
     const sink = new wrtc.nonstandard.RTCVideoSink(track);
     this.sink = sink;
     sink.onframe = ({ frame }) => {
@@ -182,7 +163,8 @@ export class RtcSession {
   private async process(item: SinkFrame): Promise<void> {
     const { width, height, rgb, stamp } = item;
     const stylizer = await this.getStylizer();
-    this.setLanes(stylizerConcurrency(stylizer));
+    // Frames stylized at once: the stylizer's concurrency, learnt when it is loaded.
+    this.worker?.setLanes(stylizerConcurrency(stylizer));
     const t0 = performance.now();
     const [out] = await stylizer.run([{ data: rgb, width, height, pts: 0, index: item.id }]);
     this.stats.addModelMs(performance.now() - t0);

@@ -9,7 +9,8 @@ import type { ServerMessage } from './control-message.js';
 import { isInOrder, shouldSkipViewer } from './drop-policy.js';
 import { decodeFrameMessage, encodeFrameMessage, type FrameHeader } from './frame-header.js';
 import { decodeImageToRgb, encodeRgbImage } from './image-codec.js';
-import { LatestFrameWorker } from './latest-frame-worker.js';
+import type { LatestFrameWorker } from './latest-frame-worker.js';
+import { createLiveFrameWorker } from './live-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
 import { stylizerConcurrency } from './stylizer-thread.js';
 
@@ -42,27 +43,7 @@ export class WsLiveSession {
     private readonly onError: (err: unknown) => void,
     sendControl: (message: ServerMessage) => void = () => undefined,
   ) {
-    this.worker = new LatestFrameWorker<Incoming>(
-      (item) => this.process(item),
-      (n) => {
-        this.stats.dropped += n;
-      },
-      onError,
-      // Feedback for the browser's send pacing (send-pacer.ts).
-      (start) => {
-        this.stats.addLaneStart(start.waitedMs, start.idleMs);
-        sendControl({ type: 'took', waitedMs: Math.round(start.waitedMs * 10) / 10, idleMs: Math.round(start.idleMs * 10) / 10, modelMs: this.stats.recentModelMs() ?? 0, lanes: this.lanes });
-      },
-    );
-  }
-
-  /** Frames stylized at once: the stylizer's concurrency, learnt when it is loaded. */
-  private lanes = 1;
-
-  private setLanes(lanes: number): void {
-    if (lanes === this.lanes) return;
-    this.lanes = lanes;
-    this.worker?.setLanes(lanes);
+    this.worker = createLiveFrameWorker<Incoming>((item) => this.process(item), this.stats, onError, sendControl);
   }
 
   setStylizer(get: () => Promise<Stylizer>): void {
@@ -85,7 +66,8 @@ export class WsLiveSession {
   private async process(item: Incoming): Promise<void> {
     const rgb = await item.rgb;
     const stylizer = await this.getStylizer();
-    this.setLanes(stylizerConcurrency(stylizer));
+    // Frames stylized at once: the stylizer's concurrency, learnt when it is loaded.
+    this.worker.setLanes(stylizerConcurrency(stylizer));
     const t0 = performance.now();
     const [out] = await stylizer.run([{ data: rgb.data, width: rgb.width, height: rgb.height, pts: item.header.captureTs / 1000, index: item.header.frameId }]);
     const modelMs = performance.now() - t0;
