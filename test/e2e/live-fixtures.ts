@@ -169,7 +169,9 @@ export interface LiveE2e {
  */
 export async function startLiveE2e(options: { server?: (fx: LiveFixture) => Partial<LiveServerOptions>; camera?: boolean } = {}): Promise<LiveE2e> {
   const fx = await createLiveFixture();
-  const server = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, ...options.server?.(fx) });
+  // LIVE_E2E_LOG=1 prints the server's log (session opens and closes, broadcast errors) to stderr.
+  const log = process.env.LIVE_E2E_LOG ? (line: string): void => void process.stderr.write(`[server] ${line}\n`) : undefined;
+  const server = await startLiveServer({ port: 0, modelsDir: fx.modelsDir, openStylizer: fx.openStylizer, ...(log ? { log } : {}), ...options.server?.(fx) });
   const browser = await launchChromium(options.camera === false ? undefined : fx.y4m);
   const reference = await fx.openReference(fx.modelDir);
   return {
