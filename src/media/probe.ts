@@ -22,6 +22,14 @@ export interface AudioStreamInfo {
   channels: number;
 }
 
+/** A stream the conversion leaves out. */
+export interface OtherStreamInfo {
+  index: number;
+  /** ffprobe's codec_type: 'subtitle', 'data', 'attachment', 'video' (a second video or cover art). */
+  type: string;
+  codec: string;
+}
+
 export interface MediaInfo {
   /** Width as displayed (rotation applied). */
   width: number;
@@ -45,6 +53,11 @@ export interface MediaInfo {
   /** Index of the video stream that is converted. */
   videoStreamIndex: number;
   audio: AudioStreamInfo[];
+  /**
+   * Streams that are neither the converted video nor audio (subtitles, data, attachments, further
+   * video streams): a conversion does not carry them over, and says so.
+   */
+  otherStreams: OtherStreamInfo[];
   /** Container format name(s) as ffprobe reports them, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
   formatName: string;
 }
@@ -136,6 +149,9 @@ export function mediaInfoFromProbe(file: string, json: unknown): MediaInfo {
     videoCodec: video.codec_name ?? 'unknown',
     videoStreamIndex: video.index ?? 0,
     audio,
+    otherStreams: streams
+      .filter((s) => s !== video && s.codec_type !== 'audio')
+      .map((s) => ({ index: s.index ?? 0, type: s.codec_type ?? 'unknown', codec: s.codec_name ?? 'unknown' })),
     formatName: probe.format?.format_name ?? 'unknown',
   };
 }

@@ -79,7 +79,7 @@ export interface ConvertVideoOptions {
   signal?: AbortSignal;
   /** Called after each batch is encoded. Default: none. */
   onProgress?: (progress: ConvertProgress) => void;
-  /** Called with one-line warnings (audio re-encoded, truncated input kept). Default: none. */
+  /** Called with one-line warnings (audio re-encoded, streams left out, truncated input kept). Default: none. */
   onWarning?: (message: string) => void;
 }
 
@@ -205,6 +205,10 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
   if (audio.kind === 'reencode') {
     const codecs = info.audio.map((a) => a.codec).join(', ');
     warn(`audio (${codecs}) cannot be copied into ${path.extname(paths.output)}; re-encoding it to ${audio.codec === 'aac' ? 'AAC' : 'Opus'}`);
+  }
+  if (info.otherStreams.length > 0) {
+    const list = info.otherStreams.map((s) => `#${s.index} ${s.type} (${s.codec})`).join(', ');
+    warn(`${info.otherStreams.length === 1 ? 'stream' : 'streams'} ${list} ${info.otherStreams.length === 1 ? 'is' : 'are'} not carried over: the output holds the stylized video and the audio`);
   }
   const model = fitMaxSide(info.width, info.height, options.maxSide);
   // The model is loaded only once the input is known to be good: a typo in the path fails fast.

@@ -102,6 +102,20 @@ void test('mediaInfoFromProbe: cover art is not a video; estimated frame count w
   assert.equal(info.frameCountExact, false);
   assert.equal(info.rotation, 90);
   assert.equal(info.width, 48);
+  assert.deepEqual(info.otherStreams, []);
+  // Subtitles, data and cover art are listed as streams a conversion leaves out.
+  const many = mediaInfoFromProbe('x.mp4', {
+    streams: [
+      { index: 0, codec_type: 'video', codec_name: 'h264', width: 64, height: 48, avg_frame_rate: '25/1' },
+      { index: 1, codec_type: 'audio', codec_name: 'aac' },
+      { index: 2, codec_type: 'subtitle', codec_name: 'mov_text' },
+      { index: 3, codec_type: 'data', codec_name: 'bin_data' },
+      { index: 4, codec_type: 'video', codec_name: 'mjpeg', width: 300, height: 300, disposition: { attached_pic: 1 } },
+    ],
+    format: { duration: '1.000' },
+  });
+  assert.equal(many.videoStreamIndex, 0);
+  assert.deepEqual(many.otherStreams, [{ index: 2, type: 'subtitle', codec: 'mov_text' }, { index: 3, type: 'data', codec: 'bin_data' }, { index: 4, type: 'video', codec: 'mjpeg' }]);
 });
 
 void test('a local playlist pointing at a network URL is refused (protocol whitelist)', async () => {

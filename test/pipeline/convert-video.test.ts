@@ -144,6 +144,19 @@ void test('vp9 into webm: AAC cannot be copied there, so it is re-encoded to Opu
   assert.equal(await packetMd5(path.join(dir, 'clip.mkv'), 'a'), await packetMd5(input, 'a'));
 });
 
+void test('a subtitle stream is named in a warning and left out; video and audio convert as usual', async () => {
+  const clip = await makeClip(path.join(dir, 'clip-subs.mp4'), { width: 64, height: 48, frames: 8 });
+  const srt = path.join(dir, 'subs.srt');
+  await writeFile(srt, '1\n00:00:00,000 --> 00:00:00,500\nこんにちは\n');
+  const input = path.join(dir, 'with-subs.mkv');
+  await runFfmpeg(['-v', 'error', '-i', clip, '-i', srt, '-map', '0', '-map', '1', '-c', 'copy', '-c:s', 'srt', '-y', input]);
+  const warnings: string[] = [];
+  const { result, outStreams } = await checkConversion(input, path.join(dir, 'with-subs-out.mkv'), { onWarning: (w) => warnings.push(w) });
+  assert.equal(result.audio, 'copy');
+  assert.deepEqual(outStreams.map((s) => s.codec_type).sort(), ['audio', 'video']);
+  assert.deepEqual(warnings, ['stream #2 subtitle (subrip) is not carried over: the output holds the stylized video and the audio']);
+});
+
 void test('without a stylizer: the model is loaded from --model, frames larger than --tile are tiled', async () => {
   const input = await makeClip(path.join(dir, 'tiled.mp4'), { width: 160, height: 96, frames: 3 });
   const { result } = await checkConversion(input, path.join(dir, 'tiled-out.mp4'), { stylizer: undefined, model: path.join(dir, 'random-fast'), threads: 1, tile: 64 });
