@@ -132,6 +132,7 @@ function cartoongan(): ArchitectureSpec {
  * learning to reproduce it (CartoonGAN's pretraining phase) and every step goes into the style.
  * It adds no parameters and one Add to the ONNX graph. Inside it, the full-resolution features skip
  * the 1/4-resolution context path (a U-Net-style Add), so outlines can be drawn at pixel precision.
+ * Before it, a tiny per-pixel palette path (see below) maps the photo's colours the way the film's are.
  * Last comes the guided-filter "surface" layer: flat regions with the photo's edges (see
  * GuidedFilterLayer), which a fresh generator already applies to the photo.
  */
@@ -161,7 +162,15 @@ function fast(): ArchitectureSpec {
     name: 'fast', role: 'generator', inChannels: 3, outChannels: 3, sizeMultiple: 4, inputRange: [-1, 1],
     // The "surface" of White-box Cartoonization: flat regions come from an edge-preserving filter
     // that costs a few box filters, not from capacity a CPU-trained network would take days to learn.
-    layers: [{ op: 'residual', name: 'photo_skip', body: layers }, { op: 'guidedFilter', name: 'surface', radius: 2, eps: 0.01 }],
+    layers: [
+      // The palette: a per-pixel colour curve on the photo's absolute values (1×1 convolutions, no
+      // normalisation). The main branch cannot do this: its first instance norm makes it blind to
+      // any per-channel shift or scale of the input, so it can add shapes and lines but never turn
+      // a grey sky blue or lift the shadows the way the film does. 227 parameters, 192 MACs a pixel.
+      { op: 'residual', name: 'palette', body: [conv('palette/conv1', 1, 3, 32), lrelu(), { ...conv('palette/conv2', 1, 32, 3), zeroInit: true }] },
+      { op: 'residual', name: 'photo_skip', body: layers },
+      { op: 'guidedFilter', name: 'surface', radius: 2, eps: 0.01 },
+    ],
   };
 }
 
