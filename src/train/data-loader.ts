@@ -192,14 +192,15 @@ export class DataLoader {
     return { photos, anime, smooth };
   }
 
-  /** The first `n` validation photos (else training photos) as centre crops for sample grids, NHWC in [-1, 1]. */
+  /** `n` validation photos (else training photos), evenly spaced in the list, as centre crops for sample grids, NHWC in [-1, 1]. */
   async fixedPhotos(n: number): Promise<{ photos: Float32Array; n: number }> {
     const files = this.valPhotoFiles.length > 0 ? this.valPhotoFiles : this.photoFiles;
     const count = Math.min(n, files.length);
     const size = this.options.crop;
     const out = new Float32Array(count * size * size * 3);
     for (let k = 0; k < count; k++) {
-      const img = await this.decode(files[k]!);
+      // Spread over the list: neighbouring crops mostly come from the same picture.
+      const img = await this.decode(files[Math.floor((k * files.length) / count)]!);
       DataLoader.place(img, Math.floor((img.width - size) / 2), Math.floor((img.height - size) / 2), false, size, out, k);
     }
     return { photos: out, n: count };

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ParamSet } from '../model/params.js';
 import { getArchitecture, type ArchitectureName } from '../model/spec.js';
 import { forward, paramsToVariables } from '../model/tfjs-forward.js';
-import { celTargets } from './cel-target.js';
+import { celTargets, type CelTargetOptions } from './cel-target.js';
 import { bceWithLogits, contentLoss, discriminatorLoss, structureLoss, styleLoss, type LossWeights } from './losses.js';
 import { registerTrainingKernels } from './kernels/register-training-kernels.js';
 import { loadPerceptualNet, type PerceptualConfig, type PerceptualNet } from './perceptual/perceptual-net.js';
@@ -23,6 +23,8 @@ export interface GradientEngineInit {
   backend: TrainBackend;
   /** Pixels (images × size²) of one pass through the networks; larger shares run in chunks. Default: MAX_PIXELS_PER_PASS. */
   maxPixelsPerPass?: number;
+  /** How the structure loss's cel-shaded targets are made (palette included). Default: celTarget's defaults. */
+  cel?: CelTargetOptions;
 }
 
 /**
@@ -154,11 +156,13 @@ export class GradientEngine {
   private readonly id = nextEngineId++;
 
   private readonly maxPixelsPerPass: number;
+  private readonly cel: CelTargetOptions;
 
   private constructor(init: GradientEngineInit, private readonly perceptual: PerceptualNet) {
     this.gSpec = getArchitecture(init.generator);
     this.dSpec = getArchitecture(init.discriminator);
     this.maxPixelsPerPass = init.maxPixelsPerPass ?? MAX_PIXELS_PER_PASS;
+    this.cel = init.cel ?? {};
   }
 
   static async create(init: GradientEngineInit): Promise<GradientEngine> {
@@ -213,7 +217,7 @@ export class GradientEngine {
     const photos = tf.tensor4d(req.photos, shape);
     // The structure loss's target, derived here from the photos: each worker makes its share's in
     // parallel, and nothing extra crosses the thread boundary.
-    const cel = w.structure > 0 ? tf.tensor4d(celTargets(req.photos, req.n, req.size), shape) : undefined;
+    const cel = w.structure > 0 ? tf.tensor4d(celTargets(req.photos, req.n, req.size, this.cel), shape) : undefined;
     try {
       const photoFeatures = tf.tidy(() => this.perceptual.features(photos));
       try {

@@ -15,11 +15,13 @@ import { AbortedError, JapananimeError } from '../errors.js';
 import { initParams, checkParams, type ParamSet } from '../model/params.js';
 import { getArchitecture, type ArchitectureName } from '../model/spec.js';
 import { adamStep, createAdamState, type AdamState } from './adam.js';
+import { celTargets, type CelTargetOptions } from './cel-target.js';
 import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DataLoader } from './data-loader.js';
 import type { TrainBackend } from './gradient-engine.js';
 import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from './losses.js';
 import { appendMetrics, truncateMetrics, type MetricsLine } from './metrics.js';
+import { measureLabQuantilesOfFiles } from './palette.js';
 import { describePerceptual, type PerceptualName } from './perceptual/perceptual-net.js';
 import { Rng } from './rng.js';
 import { writeSampleGrid } from './sample-grid.js';
@@ -72,6 +74,16 @@ export interface TrainOptions {
   beta2?: number;
   /** Loss weights. Default: content 10, style 1, adversarial 1, edge 1. */
   weights?: Partial<LossWeights>;
+  /**
+   * How the structure loss's cel-shaded target is made (bilateral passes, radius, range, outlines,
+   * saturation). Default: celTarget's defaults. The palette is measured, not given: see celPalette.
+   */
+  cel?: Omit<CelTargetOptions, 'palette' | 'paletteStrength'>;
+  /**
+   * How far the cel target's colours move towards the film's palette (measured from the photo and
+   * anime crops when the run starts, kept in run.json), 0..1. Default: 0 (the photo's colours).
+   */
+  celPalette?: number;
   /** Perceptual net for content/style losses. Default: 'mobilenetv2'. */
   perceptual?: PerceptualName;
   /** Feature layer of the perceptual net. Default: mobilenetv2 block_6_expand_relu, vgg19 block4_conv4. */
@@ -114,6 +126,8 @@ export interface RunConfig {
   beta1: number;
   beta2: number;
   weights: LossWeights;
+  /** The cel target's settings, palette included. Absent in runs made before it existed: celTarget's defaults. */
+  cel?: CelTargetOptions;
   perceptual: { name: PerceptualName; layer: string; source: string; licence: string; vgg19Weights?: string };
   seed: number;
   backend: TrainBackend;
@@ -169,6 +183,9 @@ async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
   const perceptualConfig = { name: perceptualName, ...(o.perceptualLayer ? { layer: o.perceptualLayer } : {}), ...(o.vgg19Weights ? { weightsPath: path.resolve(o.vgg19Weights) } : {}) };
   const described = describePerceptual(perceptualConfig);
   const crop = o.crop ?? 256;
+  const celPalette = o.celPalette ?? 0;
+  if (!(celPalette >= 0 && celPalette <= 1)) throw new JapananimeError('E_USAGE', `--cel-palette must be between 0 and 1, got ${celPalette}`);
+  if (celPalette > 0 && !o.anime) throw new JapananimeError('E_USAGE', '--cel-palette measures the film\'s palette: it needs --anime <dataset dir>');
   if (crop % 4 !== 0) throw new JapananimeError('E_USAGE', `--crop must be a multiple of 4, got ${crop}`);
   return {
     version: 1,
@@ -184,6 +201,7 @@ async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
     beta1: o.beta1 ?? 0.5,
     beta2: o.beta2 ?? 0.999,
     weights: { ...DEFAULT_LOSS_WEIGHTS, ...o.weights },
+    ...(o.cel && Object.keys(o.cel).length > 0 ? { cel: { ...o.cel } } : {}),
     perceptual: { ...described, ...(perceptualConfig.weightsPath ? { vgg19Weights: perceptualConfig.weightsPath } : {}) },
     seed: o.seed ?? 0,
     backend: o.backend ?? 'wasm',
@@ -236,12 +254,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const gSpec = getArchitecture(config.arch);
   const dSpec = getArchitecture(config.discriminator);
 
+  const measurePalette = !resumeFrom && (options.celPalette ?? 0) > 0;
   const loader = await DataLoader.open({
     photosDir: config.photos,
-    ...(config.pretrainSteps < steps ? { animeDir: config.anime ?? '' } : {}),
+    // The anime crops are read by the GAN phase, and listed when the film's palette is measured.
+    ...(config.pretrainSteps < steps || measurePalette ? { animeDir: config.anime ?? '' } : {}),
     crop: config.crop,
     seed: config.seed,
   });
+
+  if (measurePalette) {
+    // The palette is measured once, when the run starts, and kept in run.json: a resumed run (or a
+    // changed data set) trains to the same target.
+    config.cel = {
+      ...config.cel,
+      palette: { photo: await measureLabQuantilesOfFiles(loader.photoFiles), anime: await measureLabQuantilesOfFiles(loader.animeFiles) },
+      paletteStrength: options.celPalette!,
+    };
+  }
 
   let state: TrainState;
   if (resumeFrom) {
@@ -272,6 +302,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       discriminator: config.discriminator,
       perceptual: { name: config.perceptual.name, layer: config.perceptual.layer, ...(config.perceptual.vgg19Weights ? { weightsPath: config.perceptual.vgg19Weights } : {}) },
       backend: config.backend,
+      ...(config.cel ? { cel: config.cel } : {}),
     },
     { workers: options.workers ?? defaultWorkerCount() },
   );
@@ -287,6 +318,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let lastSaved = resumeFrom !== undefined ? state.step : -1;
   try {
     const samples = sampleEvery > 0 ? await loader.fixedPhotos(options.sampleCount ?? 4) : undefined;
+    // The structure loss's targets of the sample photos, made once: the grid's middle column.
+    const sampleTargets = samples && config.weights.structure > 0 ? celTargets(samples.photos, samples.n, config.crop, config.cel) : undefined;
     while (state.step < steps) {
       if (options.signal?.aborted) {
         if (lastSaved !== state.step) result.checkpoint = await save();
@@ -313,7 +346,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (samples && samples.n > 0 && (step % sampleEvery === 0 || step === steps)) {
         const generated = await pool.generate(state.g, samples.photos, samples.n, config.crop);
         await mkdir(path.join(runDir, SAMPLES_DIR), { recursive: true });
-        await writeSampleGrid(path.join(runDir, SAMPLES_DIR, `step-${String(step).padStart(8, '0')}.png`), samples.photos, generated, samples.n, config.crop);
+        await writeSampleGrid(path.join(runDir, SAMPLES_DIR, `step-${String(step).padStart(8, '0')}.png`), [samples.photos, ...(sampleTargets ? [sampleTargets] : []), generated], samples.n, config.crop);
       }
       if (step % checkpointEvery === 0 || step === steps) {
         result.checkpoint = await save();

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import sharp from 'sharp';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import { JapananimeError } from '../../src/errors.js';
 import { listCheckpoints } from '../../src/train/checkpoint.js';
@@ -71,6 +72,33 @@ test('the structure loss (to the cel-shaded target) falls in both phases and is 
   // Off by default: no target computed, no key logged.
   const plain = await readMetrics(path.join(dir, 'fast'));
   assert.ok(plain.length > 0 && plain.every((l) => !('structure' in l.losses)));
+});
+
+test('--cel-palette measures the film\'s palette into run.json once; the sample grid shows the target', async () => {
+  const out = path.join(dir, 'palette');
+  const cel = { iterations: 2, saturation: 1.2 };
+  await train({ ...base('palette'), steps: 2, pretrainSteps: 2, sampleEvery: 2, weights: { content: 1, structure: 10 }, cel, celPalette: 0.5 });
+  const config = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as { cel: { palette: { photo: number[][]; anime: number[][] }; paletteStrength: number; iterations: number; saturation: number } };
+  assert.equal(config.cel.paletteStrength, 0.5);
+  assert.equal(config.cel.iterations, 2);
+  assert.equal(config.cel.saturation, 1.2);
+  for (const side of [config.cel.palette.photo, config.cel.palette.anime]) {
+    assert.equal(side.length, 3);
+    assert.ok(side.every((q) => q.length === 101 && q.every(Number.isFinite)));
+  }
+  // The tiny data set's anime images are not its photos: the two sides differ.
+  assert.notDeepEqual(config.cel.palette.photo, config.cel.palette.anime);
+  // Resumed: the palette is the run's, not measured again (nor dropped).
+  await train({ out, resume: true, steps: 3, workers: 1, sampleEvery: 0, celPalette: 1 });
+  const again = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as typeof config;
+  assert.deepEqual(again.cel, config.cel);
+  // photo | cel target | generated.
+  const grid = await sharp(path.join(out, 'samples', 'step-00000002.png')).metadata();
+  assert.equal(grid.width, 3 * 32);
+  // Without the structure loss there is no target to show.
+  await train({ ...base('grid2'), steps: 1, pretrainSteps: 1, sampleEvery: 1 });
+  assert.equal((await sharp(path.join(dir, 'grid2', 'samples', 'step-00000001.png')).metadata()).width, 2 * 32);
+  await assert.rejects(train({ ...base('palette-no-anime'), anime: undefined, steps: 1, pretrainSteps: 1, celPalette: 1 }), /--cel-palette .* needs --anime/);
 });
 
 test('resume continues at the exact next step: 4 steps straight = 2 steps + resume to 4', async () => {

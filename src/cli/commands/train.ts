@@ -30,6 +30,16 @@ Options:
   --adv-weight X        generator adversarial loss weight (default: 1)
   --edge-weight X       weight of D's smoothed-anime term (default: 1)
   --structure-weight X  L1 to the photo's cel-shaded target (flat colour, outlines) (default: 0)
+  The cel-shaded target (used when --structure-weight > 0; fixed for the run's lifetime):
+  --cel-palette X       grade its colours towards the film's palette, measured from the photo
+                        and anime crops, 0..1 (default: 0, the photo's colours)
+  --cel-saturation X    chroma scale after the palette (default: 1)
+  --cel-passes N        bilateral filter passes: how flat the regions get (default: 3)
+  --cel-radius N        bilateral window radius and spatial sigma, pixels (default: 2)
+  --cel-range X         bilateral range sigma, RGB in 0..1: larger merges more (default: 0.1)
+  --cel-lines X         outline darkness, 0 = none, 1 = black (default: 0.6)
+  --cel-line-pass N     outlines found after pass N: 1 = texture too, --cel-passes = region
+                        borders only (default: 1)
   --perceptual P        mobilenetv2 | vgg19 (default: mobilenetv2, works offline)
   --perceptual-layer L  feature layer (default: block_6_expand_relu / block4_conv4)
   --vgg19-weights FILE  Keras vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (for --perceptual vgg19)
@@ -50,6 +60,11 @@ function num(name: string, text: string | undefined, opts: { int?: boolean; min?
   return n;
 }
 
+/** `{ [key]: value }`, or nothing when the flag was not given (an option passed as undefined would override a default). */
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
 export const command: CommandModule = {
   summary: 'train a style (pretraining + GAN), resumable, data parallel',
   help,
@@ -63,7 +78,9 @@ export const command: CommandModule = {
         steps: { type: 'string' }, 'pretrain-steps': { type: 'string' }, resume: { type: 'boolean', default: false },
         workers: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'pretrain-lr': { type: 'string' },
         beta1: { type: 'string' }, 'content-weight': { type: 'string' }, 'style-weight': { type: 'string' },
-        'adv-weight': { type: 'string' }, 'edge-weight': { type: 'string' }, 'structure-weight': { type: 'string' }, perceptual: { type: 'string' },
+        'adv-weight': { type: 'string' }, 'edge-weight': { type: 'string' }, 'structure-weight': { type: 'string' },
+        'cel-palette': { type: 'string' }, 'cel-saturation': { type: 'string' }, 'cel-passes': { type: 'string' }, 'cel-radius': { type: 'string' },
+        'cel-range': { type: 'string' }, 'cel-lines': { type: 'string' }, 'cel-line-pass': { type: 'string' }, perceptual: { type: 'string' },
         'perceptual-layer': { type: 'string' }, 'vgg19-weights': { type: 'string' }, seed: { type: 'string' },
         'checkpoint-every': { type: 'string' }, keep: { type: 'string' }, 'sample-every': { type: 'string' },
         backend: { type: 'string' }, json: { type: 'boolean', default: false },
@@ -79,6 +96,18 @@ export const command: CommandModule = {
       const v = num(flag, values[flag], { min: 0 });
       if (v !== undefined) weights[key] = v;
     }
+    const celPalette = num('cel-palette', values['cel-palette'], { min: 0 });
+    if (celPalette !== undefined && celPalette > 1) throw new UsageError(`--cel-palette must be between 0 and 1, not '${values['cel-palette']}'`);
+    const radius = num('cel-radius', values['cel-radius'], { int: true, min: 1 });
+    const cel = {
+      ...optional('saturation', num('cel-saturation', values['cel-saturation'], { min: 0 })),
+      ...optional('iterations', num('cel-passes', values['cel-passes'], { int: true, min: 0 })),
+      ...optional('radius', radius),
+      ...optional('sigmaSpace', radius),
+      ...optional('sigmaRange', num('cel-range', values['cel-range'], { min: 0.001 })),
+      ...optional('lineStrength', num('cel-lines', values['cel-lines'], { min: 0 })),
+      ...optional('linePass', num('cel-line-pass', values['cel-line-pass'], { int: true, min: 1 })),
+    };
     const { train } = await import('../../train/trainer.js');
     const progress = createProgress({ json: values.json, unit: 'steps', label: 'train' });
     const result = await train({
@@ -96,6 +125,8 @@ export const command: CommandModule = {
       pretrainLr: num('pretrain-lr', values['pretrain-lr'], { min: 0 }),
       beta1: num('beta1', values.beta1, { min: 0 }),
       weights,
+      cel,
+      celPalette,
       perceptual: values.perceptual as 'mobilenetv2' | 'vgg19' | undefined,
       perceptualLayer: values['perceptual-layer'],
       vgg19Weights: values['vgg19-weights'],
