@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { STAMP_CELL, STAMP_WIDTH } from '../../src/stream/frame-stamp.js';
+import { readStamp, STAMP_CELL, STAMP_HEIGHT, STAMP_WIDTH, stampBits } from '../../src/stream/frame-stamp.js';
 import { blockMeans, checkSessionMatchesModel, launchChromium, meanAbsDiff, startLiveE2e, testPicture, viewerGrab, viewerStats, waitFor, writeStillY4m, type LiveE2e } from './live-fixtures.js';
 
 let e2e: LiveE2e;
@@ -61,7 +61,15 @@ void test('with stamp=1 the server copies each frame number into its stylized fr
     }
     assert.ok(binary >= 22, `only ${binary} of 24 stamp cells are black or white`);
     // Below the strip the frame is still the model's output (the server runs only the stamp copy there).
-    const [expected] = await e2e.reference.run([{ data: testPicture(w, h), width: w, height: h, pts: 0, index: 0 }]);
+    // The model saw the camera picture with a stamp in its corner, and a stamp moves the instance-norm
+    // statistics and everything within the receptive field: the reference is that stamped picture's.
+    const shownNumber = readStamp((x, y) => rgb[(y * w + x) * 3 + 1] as number);
+    assert.ok(shownNumber !== null, 'the shown frame carries a readable stamp');
+    const stamped = testPicture(w, h);
+    stampBits(shownNumber).forEach((bit, c) => {
+      for (let y = 0; y < STAMP_HEIGHT; y++) stamped.fill(bit ? 255 : 0, (y * w + c * STAMP_CELL) * 3, (y * w + (c + 1) * STAMP_CELL) * 3);
+    });
+    const [expected] = await e2e.reference.run([{ data: stamped, width: w, height: h, pts: 0, index: 0 }]);
     assert.ok(expected);
     const rows = (a: ArrayLike<number>): number[] => Array.from(a).slice(16 * w * 3);
     const toModel = meanAbsDiff(blockMeans(rows(rgb), w, h - 16), blockMeans(rows(expected.data), w, h - 16));
