@@ -11,6 +11,8 @@ void test('defaults bind to loopback on 8080 with the onnx engine on the CPU', (
   assert.deepEqual(a.server.iceServers, []);
   assert.equal(a.engine, 'onnx');
   assert.equal(a.device, 'cpu');
+  assert.equal(a.threads, undefined);
+  assert.equal(a.workers, undefined);
 });
 
 void test('flags map to server options', () => {
@@ -22,10 +24,13 @@ void test('flags map to server options', () => {
   assert.deepEqual(a.server.allowOrigins, ['http://localhost:5173']);
   assert.deepEqual(a.server.iceServers, [{ urls: 'stun:stun.example:3478' }, { urls: 'turn:t.example', username: 'u', credential: 'p' }]);
   assert.equal(a.server.maxSessions, 3);
+  const b = parseServeArgs(['--workers', '2', '--threads', '1']);
+  assert.equal(b.workers, 2);
+  assert.equal(b.threads, 1);
 });
 
 void test('bad flags are usage errors', () => {
-  for (const argv of [['--port', '70000'], ['--token', 'short'], ['--engine', 'torch'], ['--allow-origin', 'evil'], ['--turn', 'turn:x'], ['--stun', 'http://x'], ['stray']]) {
+  for (const argv of [['--port', '70000'], ['--workers', '0'], ['--workers', '1.5'], ['--token', 'short'], ['--engine', 'torch'], ['--allow-origin', 'evil'], ['--turn', 'turn:x'], ['--stun', 'http://x'], ['stray']]) {
     assert.throws(() => parseServeArgs(argv), UsageError, argv.join(' '));
   }
   assert.throws(() => parseServeArgs(['--bogus']), /bogus/);

@@ -24,7 +24,10 @@ viewer, with one inference per frame whatever the number of viewers.
   --model <dir|name>      model package (default: models/default)
   --engine <onnx|tfjs>    inference engine (default onnx)
   --device <cpu|cuda>     execution provider of the onnx engine (default cpu)
-  --threads <N>           intra-op threads, 0 = one per core (default 0)
+  --threads <N>           intra-op threads of each inference worker, 0 = one per core (default 0)
+  --workers <N>           inference worker threads, each with its own session: frames in flight
+                          at once. On a CPU shared with the browser, --workers 2 --threads 1 gives
+                          about 20% more frames a second at about 60% more latency (default 1)
   --source <file|device>  broadcast this video file (looped) or capture device instead of viewers' cameras
   --max-side <N>          largest side of broadcast frames (default 360)
   --allow-origin <url>    also accept WebSocket connections from this page origin (repeatable)
@@ -41,6 +44,7 @@ export interface ServeArgs {
   engine: EngineName;
   device: 'cpu' | 'cuda';
   threads: number | undefined;
+  workers: number | undefined;
   quiet: boolean;
 }
 
@@ -64,6 +68,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       engine: { type: 'string' },
       device: { type: 'string' },
       threads: { type: 'string' },
+      workers: { type: 'string' },
       source: { type: 'string' },
       'max-side': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
@@ -106,7 +111,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (maxSessions !== undefined) server.maxSessions = maxSessions;
   const perAddress = intFlag('max-per-address', values['max-per-address'], 1, 1000);
   if (perAddress !== undefined) server.maxConnectionsPerAddress = perAddress;
-  return { server, engine, device, threads: intFlag('threads', values.threads, 0, 1024), quiet: values.quiet ?? false };
+  return { server, engine, device, threads: intFlag('threads', values.threads, 0, 1024), workers: intFlag('workers', values.workers, 1, 64), quiet: values.quiet ?? false };
 }
 
 export const command: CommandModule = {
@@ -122,7 +127,8 @@ export const command: CommandModule = {
     const server = await startLiveServer({
       ...args.server,
       // Inference in a worker thread: ONNX Runtime's run() would block the server's event loop.
-      openStylizer: (dir) => createThreadedStylizer({ model: dir, engine: args.engine, device: args.device, ...(args.threads !== undefined ? { threads: args.threads } : {}) }),
+      openStylizer: (dir) =>
+        createThreadedStylizer({ model: dir, engine: args.engine, device: args.device, ...(args.threads !== undefined ? { threads: args.threads } : {}), ...(args.workers !== undefined ? { workers: args.workers } : {}) }),
       ...(log ? { log } : {}),
       signal,
     });

@@ -39,7 +39,7 @@ void test('runModelBench measures both architectures in one run and formats a ta
   assert.ok(result.fastOverCartoongan !== undefined && result.fastOverCartoongan > 0);
   const table = formatBenchTable(result);
   assert.match(table, /^model\s+engine\s+params\s+GMAC@256²/);
-  assert.match(table, /fast\s+onnx\/cpu\s+1\.08M\s+5\.20\s+24x16/);
+  assert.match(table, /fast\s+onnx\/cpu\s+1\.08M\s+5\.21\s+24x16/);
   assert.match(table, /cartoongan\s+onnx\/cpu\s+11\.13M\s+54\.38/);
   assert.match(table, /fast\/cartoongan speed-up: \d+\.\dx/);
 });
