@@ -2,7 +2,11 @@
  * Makes the README's before/after pictures from a model package:
  *   docs/contact-sheet.jpg  held-out photos (left) and their anime versions (right), one pair a row
  *   docs/sample-frame.jpg   the sample clip's first frame, original | converted
- * Usage: node --import tsx scripts/make-readme-images.ts --model models/default --photos <dir> [--video <in> --converted <out>]
+ * Usage: node --import tsx scripts/make-readme-images.ts --model models/default --photos <dir> [--names a.jpg,b.jpg]
+ *          [--side 1280] [--video <in> --converted <out>]
+ * Photos are stylized at --side px on their longer side (a 720p frame's scale, what a video sees:
+ * the model's smoothing is in pixels, so a thumbnail-sized input would look more stylized than a
+ * real conversion), then both halves are scaled down to the sheet.
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +24,8 @@ const { values } = parseArgs({
     video: { type: 'string' },
     converted: { type: 'string' },
     rows: { type: 'string', default: '4' },
+    names: { type: 'string' },
+    side: { type: 'string', default: '1280' },
     width: { type: 'string', default: '480' },
     out: { type: 'string', default: 'docs' },
   },
@@ -54,10 +60,11 @@ async function sheet(pairs: Array<[Frame, Frame]>, file: string): Promise<void> 
 const stylizer = await createStylizer({ model: values.model });
 try {
   if (values.photos) {
-    const names = (await readdir(values.photos)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, Number(values.rows));
+    const names = values.names ? values.names.split(',') : (await readdir(values.photos)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, Number(values.rows));
+    const side = Number(values.side);
     const pairs: Array<[Frame, Frame]> = [];
     for (const name of names) {
-      const { data, info } = await sharp(path.join(values.photos, name)).rotate().resize({ width: 512, height: 512, fit: 'inside' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(path.join(values.photos, name)).rotate().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       const frame: Frame = { data: new Uint8Array(data), width: info.width, height: info.height, pts: 0, index: 0 };
       const [out] = await stylizer.run([frame]);
       pairs.push([frame, out!]);
