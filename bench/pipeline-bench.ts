@@ -199,7 +199,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // npx tsx bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--preset P] [--codec-niceness N]
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' }, 'codec-niceness': { type: 'string' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' }, 'codec-niceness': { type: 'string' }, threads: { type: 'string' } },
   });
   const json = values.json ?? false;
   const archs = values.archs?.split(',') as ArchitectureName[] | undefined;
@@ -215,6 +215,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(sizes ? { sizes } : {}),
     ...(frames ? { frames: { fast: frames, cartoongan: frames } } : {}),
     ...(values.preset ? { preset: values.preset } : {}),
+    ...(values.threads !== undefined ? { threads: Number(values.threads) } : {}),
     ...(values['codec-niceness'] !== undefined ? { codecNiceness: Number(values['codec-niceness']) } : {}),
     ...(values.quick ? { sizes: [{ width: 64, height: 48 }], frames: { fast: 8, cartoongan: 4 }, batch: 2, threads: 1 } : {}),
     onRow: (row) => {

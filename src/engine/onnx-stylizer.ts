@@ -12,13 +12,14 @@ import type { ModelPackage } from '../model/model-package.js';
 import { packFrames, unpackFrames } from './frame-batch.js';
 import type { Stylizer } from './stylizer.js';
 import { serialStylizer } from './serial-stylizer.js';
+import { intraOpThreads } from './cpu-cores.js';
 
 export type OnnxDevice = 'cpu' | 'cuda';
 
 export interface OnnxStylizerOptions {
   /** Execution provider. Default: 'cpu'. */
   device?: OnnxDevice;
-  /** Intra-op threads; 0 lets ONNX Runtime choose (one per core). Default: 0. */
+  /** Intra-op threads; 0 = one per physical core (see cpu-cores.ts). Default: 0. */
   threads?: number;
 }
 
@@ -69,11 +70,12 @@ export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylize
   if (device === 'cuda' && !cudaProviderInstalled()) {
     throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider is not installed: ${CUDA_INSTALL_HINT}`);
   }
+  const cpuThreads = intraOpThreads(threads);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(pkg.onnx, {
       executionProviders: [device],
-      intraOpNumThreads: threads,
+      intraOpNumThreads: cpuThreads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       // The memory-pattern planner keeps one arena per input shape; with frames of many sizes
@@ -88,7 +90,7 @@ export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylize
     throw err;
   }
 
-  const description = `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params)`;
+  const description = `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params${device === 'cpu' ? `, ${cpuThreads} thread${cpuThreads === 1 ? '' : 's'}` : ''})`;
   return serialStylizer(
     description,
     async (frames) => {

@@ -13,6 +13,7 @@ import type { OnnxDevice } from '../engine/onnx-stylizer.js';
 import type { Stylizer } from '../engine/stylizer.js';
 import type { Frame } from '../frame.js';
 import { startModuleWorker, workerError } from '../worker-thread.js';
+import { intraOpThreads } from '../engine/cpu-cores.js';
 
 export interface ThreadedStylizerOptions {
   /** A model package folder or a name under models/. Required. */
@@ -21,7 +22,7 @@ export interface ThreadedStylizerOptions {
   engine?: EngineName;
   /** Device for the onnx engine. Default: 'cpu'. */
   device?: OnnxDevice;
-  /** Intra-op threads of each worker's session; 0 = one per core. Default: 0. */
+  /** Intra-op threads of each worker's session; 0 = the physical cores shared out among the workers. Default: 0. */
   threads?: number;
   /** Worker threads, each with its own session: how many frames run at once. Default: 1. */
   workers?: number;
@@ -83,7 +84,7 @@ async function startLane(init: StylizerOptions): Promise<{ lane: Lane; descripti
 export async function createThreadedStylizer(options: ThreadedStylizerOptions): Promise<ConcurrentStylizer> {
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a whole number ≥ 1, got ${workers}`);
-  const init: StylizerOptions = { model: options.model, engine: options.engine ?? 'onnx', device: options.device ?? 'cpu', threads: options.threads ?? 0 };
+  const init: StylizerOptions = { model: options.model, engine: options.engine ?? 'onnx', device: options.device ?? 'cpu', threads: intraOpThreads(options.threads ?? 0, workers) };
   const started = await Promise.allSettled(Array.from({ length: workers }, () => startLane(init)));
   const lanes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.lane] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { BackendUnavailableError } from '../../src/errors.js';
 import type { Frame } from '../../src/frame.js';
+import { physicalCores } from '../../src/engine/cpu-cores.js';
 import { createOnnxStylizer, cudaProviderInstalled, listExecutionProviders } from '../../src/engine/onnx-stylizer.js';
 import { createModelPackage } from '../../src/model/model-package.js';
 import { initParams } from '../../src/model/params.js';
@@ -23,7 +25,7 @@ function noise(index: number, width: number, height: number): Frame {
 void test('run keeps size, pts and index, and batching does not change the pixels', async () => {
   const stylizer = await createOnnxStylizer(pkg, { threads: 1 });
   try {
-    assert.match(stylizer.description, /^onnx\/cpu fast \(1\.08M params\)$/);
+    assert.match(stylizer.description, /^onnx\/cpu fast \(1\.08M params, 1 thread\)$/);
     const frames = [noise(0, 37, 21), noise(1, 37, 21), noise(2, 37, 21)];
     const batched = await stylizer.run(frames);
     assert.deepEqual(batched.map((f) => [f.width, f.height, f.pts, f.index, f.data.length]), frames.map((f) => [37, 21, f.pts, f.index, 37 * 21 * 3]));
@@ -77,4 +79,22 @@ void test('listExecutionProviders reports cpu available and a fix for cuda when 
   assert.ok(cuda);
   assert.equal(cuda.available, cudaProviderInstalled());
   if (!cuda.available) assert.match(cuda.fix ?? '', /onnxruntime-node\/script\/install\.js/);
+});
+
+void test("threads 0 starts one intra-op thread per physical core, not ONNX Runtime's half of the hardware threads", async (t) => {
+  if (process.platform !== 'linux') return t.skip('counts threads in /proc/self/task');
+  const tasks = (): number => readdirSync('/proc/self/task').length;
+  // A first session starts ONNX Runtime's process-wide threads; count only a session's own pool.
+  await (await createOnnxStylizer(pkg, { threads: 1 })).close();
+  for (const [threads, expected] of [[3, 3], [0, physicalCores()]] as const) {
+    const before = tasks();
+    const stylizer = await createOnnxStylizer(pkg, { threads });
+    try {
+      // The calling thread runs one share of the work; the pool adds the others.
+      assert.equal(tasks() - before, expected - 1, `threads ${threads}`);
+      assert.match(stylizer.description, new RegExp(`, ${expected} threads?\\)$`));
+    } finally {
+      await stylizer.close();
+    }
+  }
 });
