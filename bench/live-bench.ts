@@ -28,7 +28,7 @@ import { saveModelPackage } from '../src/model/model-package.js';
 import { initParams } from '../src/model/params.js';
 import { getArchitecture } from '../src/model/spec.js';
 import { startLiveServer } from '../src/stream/live-server.js';
-import { createThreadedStylizer } from '../src/stream/stylizer-thread.js';
+import { createThreadedStylizer } from '../src/engine/threaded-stylizer.js';
 
 interface Row {
   transport: string;

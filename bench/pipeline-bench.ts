@@ -15,7 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createStylizer } from '../src/engine/create-stylizer.js';
 import type { EngineName } from '../src/engine/create-stylizer.js';
 import type { OnnxDevice } from '../src/engine/onnx-stylizer.js';
 import type { Stylizer } from '../src/engine/stylizer.js';
@@ -25,12 +24,13 @@ import { runFfmpeg } from '../src/media/child-process.js';
 import { decodeFrames } from '../src/media/decode-frames.js';
 import { inputUrl, PROTOCOL_WHITELIST } from '../src/media/ffmpeg-args.js';
 import { probeMedia } from '../src/media/probe.js';
-import { createModelPackage, loadModelPackage } from '../src/model/model-package.js';
+import { createModelPackage, loadModelPackage, saveModelPackage } from '../src/model/model-package.js';
 import type { ModelPackage } from '../src/model/model-package.js';
 import { initParams } from '../src/model/params.js';
 import { getArchitecture } from '../src/model/spec.js';
 import type { ArchitectureName } from '../src/model/spec.js';
-import { convertVideo } from '../src/pipeline/convert-video.js';
+import { convertVideo, openVideoStylizer } from '../src/pipeline/convert-video.js';
+import { stylizerConcurrency } from '../src/engine/threaded-stylizer.js';
 import { SAMPLES_DIR } from '../src/project-paths.js';
 import type { PipelineBenchRequest } from './model-bench.js';
 
@@ -49,8 +49,10 @@ export interface PipelineBenchOptions {
   frames?: Partial<Record<ArchitectureName, number>>;
   engine?: EngineName;
   device?: OnnxDevice;
-  /** Intra-op threads (0 = one per core). Default: 0. */
+  /** Intra-op threads per session (0 = the physical cores shared out). Default: 0. */
   threads?: number;
+  /** Model sessions at once, as `stylize --workers`. Default: what convertVideo picks for the size. */
+  workers?: number;
   /** x264 preset of the pipeline's encoder. Default: 'medium' (what `stylize` uses). */
   preset?: string;
   /** Niceness of the pipeline's ffmpeg processes. Default: convertVideo's (0). */
@@ -65,6 +67,8 @@ export interface PipelineBenchRow {
   width: number;
   height: number;
   batch: number;
+  /** Model sessions running batches at once (both measurements). */
+  sessions: number;
   frames: number;
   /** Frames per second of Stylizer.run alone over the decoded frames. */
   modelFps: number;
@@ -100,13 +104,23 @@ async function decodeAll(file: string): Promise<Frame[]> {
   return frames;
 }
 
+/** Model-only rate: every batch of `frames` through the stylizer, `concurrency` batches at a time (as the pipeline runs them). */
 async function modelOnlyFps(stylizer: Stylizer, frames: Frame[], batch: number, signal?: AbortSignal): Promise<number> {
-  await stylizer.run(frames.slice(0, batch)); // warm-up: first-call allocations and kernel selection
+  const concurrency = stylizerConcurrency(stylizer);
+  // Warm-up of every session: first-call allocations and kernel selection.
+  await Promise.all(Array.from({ length: concurrency }, () => stylizer.run(frames.slice(0, batch))));
   const started = performance.now();
-  for (let i = 0; i < frames.length; i += batch) {
-    throwIfAborted(signal);
-    await stylizer.run(frames.slice(i, i + batch));
-  }
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < frames.length) {
+        throwIfAborted(signal);
+        const i = next;
+        next += batch;
+        await stylizer.run(frames.slice(i, i + batch));
+      }
+    }),
+  );
   return frames.length / ((performance.now() - started) / 1000);
 }
 
@@ -129,10 +143,13 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
   const rows: PipelineBenchRow[] = [];
   try {
     for (const target of targets) {
-      const stylizer = await createStylizer({ model: target.pkg, engine: options.engine, device: options.device, threads: options.threads });
-      try {
-        for (const { width, height } of sizes) {
-          throwIfAborted(options.signal);
+      // The stylizer `stylize` would make for each size (sessions in worker threads load from a folder).
+      const modelDir = options.model ?? path.join(dir, `model-${target.label}`);
+      if (!options.model) await saveModelPackage(modelDir, target.pkg);
+      for (const { width, height } of sizes) {
+        throwIfAborted(options.signal);
+        const stylizer = await openVideoStylizer({ model: modelDir, engine: options.engine, device: options.device, threads: options.threads, workers: options.workers }, { width, height });
+        try {
           const clip = await prepareClip(dir, source, width, height, target.frames);
           const frames = await decodeAll(clip);
           const modelFps = await modelOnlyFps(stylizer, frames, batch, options.signal);
@@ -153,12 +170,12 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
             },
           });
           const steadyFps = first && last && last.t > first.t ? (last.frames - first.frames) / (last.t - first.t) : result.fps;
-          const row: PipelineBenchRow = { label: target.label, width, height, batch, frames: result.frames, modelFps, pipelineFps: result.fps, ratio: result.fps / modelFps, steadyFps, steadyRatio: steadyFps / modelFps };
+          const row: PipelineBenchRow = { label: target.label, width, height, batch, sessions: stylizerConcurrency(stylizer), frames: result.frames, modelFps, pipelineFps: result.fps, ratio: result.fps / modelFps, steadyFps, steadyRatio: steadyFps / modelFps };
           rows.push(row);
           options.onRow?.(row);
+        } finally {
+          await stylizer.close();
         }
-      } finally {
-        await stylizer.close();
       }
     }
   } finally {
@@ -169,9 +186,9 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
 
 /** Pure: the table printed for a run. */
 export function formatPipelineTable(rows: PipelineBenchRow[]): string {
-  const head = ['model', 'size', 'batch', 'frames', 'model fps', 'pipeline fps', 'ratio', 'steady fps', 'steady ratio'];
+  const head = ['model', 'size', 'batch', 'sessions', 'frames', 'model fps', 'pipeline fps', 'ratio', 'steady fps', 'steady ratio'];
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-  const body = rows.map((r) => [r.label, `${r.width}x${r.height}`, String(r.batch), String(r.frames), r.modelFps.toFixed(2), r.pipelineFps.toFixed(2), pct(r.ratio), r.steadyFps.toFixed(2), pct(r.steadyRatio)]);
+  const body = rows.map((r) => [r.label, `${r.width}x${r.height}`, String(r.batch), String(r.sessions), String(r.frames), r.modelFps.toFixed(2), r.pipelineFps.toFixed(2), pct(r.ratio), r.steadyFps.toFixed(2), pct(r.steadyRatio)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
@@ -199,7 +216,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // npx tsx bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--preset P] [--codec-niceness N]
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' }, 'codec-niceness': { type: 'string' }, threads: { type: 'string' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' }, 'codec-niceness': { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' } },
   });
   const json = values.json ?? false;
   const archs = values.archs?.split(',') as ArchitectureName[] | undefined;
@@ -216,6 +233,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(frames ? { frames: { fast: frames, cartoongan: frames } } : {}),
     ...(values.preset ? { preset: values.preset } : {}),
     ...(values.threads !== undefined ? { threads: Number(values.threads) } : {}),
+    ...(values.workers !== undefined ? { workers: Number(values.workers) } : {}),
     ...(values['codec-niceness'] !== undefined ? { codecNiceness: Number(values['codec-niceness']) } : {}),
     ...(values.quick ? { sizes: [{ width: 64, height: 48 }], frames: { fast: 8, cartoongan: 4 }, batch: 2, threads: 1 } : {}),
     onRow: (row) => {

@@ -1,7 +1,7 @@
 /**
  * Worker threads that run one of our modules, from dist/ or from source, and the errors they send
  * back. Shared by the training workers (src/train/worker-pool.ts) and the live server's inference
- * thread (src/stream/stylizer-thread.ts).
+ * thread (src/engine/threaded-stylizer.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

@@ -24,7 +24,7 @@ import { isOriginAllowed } from './origin-check.js';
 import { RtcSession } from './rtc-session.js';
 import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
 import { StylizerPool, type StylizerFactory } from './stylizer-pool.js';
-import { createThreadedStylizer } from './stylizer-thread.js';
+import { createThreadedStylizer } from '../engine/threaded-stylizer.js';
 import { checkToken, createToken, tokenFromUrl } from './token-check.js';
 import { ensureViewerBuilt } from './viewer-build.js';
 import { loadWrtc, type WrtcIceServer } from './wrtc-binding.js';

@@ -15,7 +15,7 @@ import { i420Size, i420ToRgb24, rgb24ToI420 } from './i420.js';
 import type { LatestFrameWorker } from './latest-frame-worker.js';
 import { createLiveFrameWorker } from './live-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
-import { stylizerConcurrency } from './stylizer-thread.js';
+import { stylizerConcurrency } from '../engine/threaded-stylizer.js';
 import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack, type WrtcSender } from './wrtc-binding.js';
 
 export interface RtcSessionOptions {

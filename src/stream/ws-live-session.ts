@@ -12,7 +12,7 @@ import { decodeImageToRgb, encodeRgbImage } from './image-codec.js';
 import type { LatestFrameWorker } from './latest-frame-worker.js';
 import { createLiveFrameWorker } from './live-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
-import { stylizerConcurrency } from './stylizer-thread.js';
+import { stylizerConcurrency } from '../engine/threaded-stylizer.js';
 
 export interface WsLiveSessionOptions {
   /** Skip sending while the socket holds more than this many unsent bytes. */

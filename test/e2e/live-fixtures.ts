@@ -15,7 +15,7 @@ import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 import { rgb24ToI420 } from '../../src/stream/i420.js';
 import { startLiveServer, type LiveServer, type LiveServerOptions } from '../../src/stream/live-server.js';
-import { createThreadedStylizer } from '../../src/stream/stylizer-thread.js';
+import { createThreadedStylizer } from '../../src/engine/threaded-stylizer.js';
 
 export const CAM_W = 160;
 export const CAM_H = 120;

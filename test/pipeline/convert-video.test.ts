@@ -8,12 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { physicalCores } from '../../src/engine/cpu-cores.js';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import type { Stylizer } from '../../src/engine/stylizer.js';
 import { AbortedError, JapananimeError } from '../../src/errors.js';
 import { runFfmpeg, runFfprobeJson } from '../../src/media/child-process.js';
+import { decodeFrames } from '../../src/media/decode-frames.js';
 import { probeMedia } from '../../src/media/probe.js';
-import { convertVideo, planAudio, temporaryOutputPath } from '../../src/pipeline/convert-video.js';
+import { convertVideo, planAudio, temporaryOutputPath, videoSessions } from '../../src/pipeline/convert-video.js';
 import type { ConvertVideoOptions } from '../../src/pipeline/convert-video.js';
 import { makeClip, tempDir } from '../media/make-clip.js';
 import { saveRandomModel } from './random-model.js';
@@ -163,6 +165,49 @@ void test('without a stylizer: the model is loaded from --model, frames larger t
   assert.equal(result.frames, 3);
   assert.equal(result.audio, 'copy');
   await assert.rejects(convertVideo({ input, output: path.join(dir, 'x.mp4'), model: path.join(dir, 'random-fast'), tile: 8 }), /--tile must be an integer ≥ 64/);
+});
+
+void test('without a stylizer: two sessions in worker threads write the same video as one session', async () => {
+  const input = await makeClip(path.join(dir, 'two-sessions.mp4'), { width: 64, height: 48, frames: 10 });
+  const model = path.join(dir, 'random-fast');
+  const one = await checkConversion(input, path.join(dir, 'one-session-out.mp4'), { stylizer: undefined, model, workers: 1, threads: 1, batch: 2 });
+  const two = await checkConversion(input, path.join(dir, 'two-sessions-out.mp4'), { stylizer: undefined, model, workers: 2, threads: 1, batch: 2 });
+  assert.equal(two.result.frames, 10);
+  assert.equal(one.result.audio, 'copy');
+  // Five batches over two sessions come back in order: each frame matches the one-session frame of
+  // the same index (up to float rounding: one session runs the tiling graph, the two the plain
+  // one), and not its neighbours (the clip moves, so a swap would show).
+  const decoded = async (file: string): Promise<Uint8Array[]> => {
+    const info = await probeMedia(file);
+    const out: Uint8Array[] = [];
+    for await (const f of decodeFrames(file, { width: info.width, height: info.height, frameRate: info.frameRate, streamIndex: info.videoStreamIndex })) out.push(f.data);
+    return out;
+  };
+  const a = await decoded(path.join(dir, 'one-session-out.mp4'));
+  const b = await decoded(path.join(dir, 'two-sessions-out.mp4'));
+  const mad = (x: Uint8Array, y: Uint8Array): number => x.reduce((sum, v, i) => sum + Math.abs(v - y[i]!), 0) / x.length;
+  assert.equal(b.length, 10);
+  for (let i = 0; i < 10; i++) {
+    assert.ok(mad(a[i]!, b[i]!) < 0.1, `frame ${i}: ${mad(a[i]!, b[i]!)}`);
+    if (i > 0) assert.ok(mad(a[i - 1]!, b[i]!) > 0.5, `frame ${i} looks like frame ${i - 1}`);
+  }
+});
+
+void test('videoSessions: two sessions on the CPU for a light model and frames up to 640x360 pixels that fit one tile, else one; --workers wins', () => {
+  const two = Math.min(2, physicalCores());
+  const fast = 5.2;
+  assert.equal(videoSessions({}, { width: 640, height: 360 }, fast), two);
+  assert.equal(videoSessions({}, { width: 360, height: 640 }, fast), two);
+  assert.equal(videoSessions({}, { width: 1280, height: 720 }, fast), 1, 'large frames keep both threads busy alone');
+  assert.equal(videoSessions({}, { width: 640, height: 360 }, 54.4), 1, 'cartoongan keeps the cores busy alone');
+  assert.equal(videoSessions({}, { width: 640, height: 360 }), 1, 'unknown compute');
+  assert.equal(videoSessions({ device: 'cuda' }, { width: 640, height: 360 }, fast), 1);
+  assert.equal(videoSessions({ engine: 'tfjs' }, { width: 640, height: 360 }, fast), 1);
+  assert.equal(videoSessions({ tile: 256 }, { width: 640, height: 360 }, fast), 1);
+  assert.equal(videoSessions({ workers: 3 }, { width: 1920, height: 1080 }, 54.4), 3);
+  assert.equal(videoSessions({ workers: 1 }, { width: 640, height: 360 }, fast), 1);
+  assert.throws(() => videoSessions({ workers: 2, tile: 256 }, { width: 640, height: 360 }), /--workers 2 needs frames that fit one tile/);
+  assert.throws(() => videoSessions({ workers: 0 }, { width: 64, height: 64 }), /--workers must be an integer ≥ 1/);
 });
 
 void test('a clip without audio converts to a video without audio', async () => {

@@ -13,6 +13,6 @@ void test('benchPipeline measures model-only and pipeline fps on the same frames
   assert.ok(row.modelFps > 0 && row.pipelineFps > 0 && row.steadyFps > 0);
   assert.ok(Math.abs(row.ratio - row.pipelineFps / row.modelFps) < 1e-9);
   const table = formatPipelineTable(rows);
-  assert.match(table, /^\| model +\| size +\| batch \| frames \| model fps \| pipeline fps \| ratio/);
-  assert.match(table, /\| fast +\| 64x48 +\| 2 +\| 6 +\|/);
+  assert.match(table, /^\| model +\| size +\| batch \| sessions \| frames \| model fps \| pipeline fps \| ratio/);
+  assert.match(table, /\| fast +\| 64x48 +\| 2 +\| [12] +\| 6 +\|/);
 });

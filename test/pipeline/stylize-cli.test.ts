@@ -62,7 +62,7 @@ void test('parseStylizeArgs: every flag, and refusals', () => {
   const a = parseStylizeArgs(['in.mp4', '-o', 'out.mp4', '--model', 'm', '--engine', 'tfjs', '--device', 'cpu', '--threads', '2', '--batch', '8', '--max-side', '320', '--codec', 'vp9', '--crf', '30', '--preset', 'fast', '--allow-truncated', '--json']);
   assert.deepEqual(
     { ...a, videoFlags: undefined },
-    { input: 'in.mp4', output: 'out.mp4', model: 'm', engine: 'tfjs', device: 'cpu', threads: 2, batch: 8, maxSide: 320, codec: 'vp9', crf: 30, preset: 'fast', allowTruncated: true, json: true, tile: undefined, force: false, videoFlags: undefined },
+    { input: 'in.mp4', output: 'out.mp4', model: 'm', engine: 'tfjs', device: 'cpu', threads: 2, workers: undefined, batch: 8, maxSide: 320, codec: 'vp9', crf: 30, preset: 'fast', allowTruncated: true, json: true, tile: undefined, force: false, videoFlags: undefined },
   );
   assert.throws(() => parseStylizeArgs(['in.mp4']), /no output/);
   assert.throws(() => parseStylizeArgs(['-o', 'x.mp4']), /no input/);

@@ -24,7 +24,9 @@ complete. An image file or a folder of images is stylized too (when image suppor
   --model <dir|name>      model package folder or name under models/ (default: models/default)
   --engine <onnx|tfjs>    inference engine (default: onnx)
   --device <cpu|cuda>     execution provider of the onnx engine (default: cpu)
-  --threads <N>           intra-op threads of the onnx engine, 0 = one per core (default: 0)
+  --threads <N>           intra-op threads of each model session, 0 = the physical cores shared out (default: 0)
+  --workers <N>           model sessions running batches at once, each in a worker thread
+                          (default: 2 for a light model such as fast on the CPU at up to 640x360; else 1)
   --batch <N>             frames per model call (default: 4)
   --max-side <N>          run the model with the longer side at most N pixels, scale back (default: full size)
   --codec <h264|vp9>      video codec (default: h264; vp9 for .webm)
@@ -46,6 +48,7 @@ export interface StylizeArgs {
   engine?: EngineName;
   device?: OnnxDevice;
   threads?: number;
+  workers?: number;
   batch?: number;
   maxSide?: number;
   codec?: VideoCodec;
@@ -78,6 +81,7 @@ export function parseStylizeArgs(argv: string[]): StylizeArgs {
       engine: { type: 'string' },
       device: { type: 'string' },
       threads: { type: 'string' },
+      workers: { type: 'string' },
       batch: { type: 'string' },
       'max-side': { type: 'string' },
       codec: { type: 'string' },
@@ -101,7 +105,7 @@ export function parseStylizeArgs(argv: string[]): StylizeArgs {
   const crf = intFlag('crf', values.crf, 0);
   const maxCrf = values.codec === 'vp9' ? 63 : 51;
   if (crf !== undefined && crf > maxCrf && values.codec !== undefined) throw new UsageError(`--crf must be 0 to ${maxCrf} for ${values.codec}, got ${crf}`);
-  const videoFlags = (['max-side', 'codec', 'crf', 'preset', 'allow-truncated', 'threads'] as const).filter((f) => values[f] !== undefined);
+  const videoFlags = (['max-side', 'codec', 'crf', 'preset', 'allow-truncated', 'threads', 'workers'] as const).filter((f) => values[f] !== undefined);
   return {
     input: positionals[0]!,
     output: values.output,
@@ -109,6 +113,7 @@ export function parseStylizeArgs(argv: string[]): StylizeArgs {
     engine: values.engine as EngineName | undefined,
     device: values.device as OnnxDevice | undefined,
     threads: intFlag('threads', values.threads, 0),
+    workers: intFlag('workers', values.workers, 1),
     batch: intFlag('batch', values.batch, 1),
     maxSide: intFlag('max-side', values['max-side'], 16),
     codec: values.codec as VideoCodec | undefined,
@@ -171,6 +176,7 @@ async function runVideo(args: StylizeArgs, signal: AbortSignal): Promise<number>
     engine: args.engine,
     device: args.device,
     threads: args.threads,
+    workers: args.workers,
     tile: args.tile,
     batch: args.batch,
     maxSide: args.maxSide,

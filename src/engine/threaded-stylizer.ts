@@ -8,12 +8,12 @@
  * are in flight at once (pipelining on cores that one session's intra-op threads do not keep busy).
  */
 import type { Worker } from 'node:worker_threads';
-import type { EngineName, StylizerOptions } from '../engine/create-stylizer.js';
-import type { OnnxDevice } from '../engine/onnx-stylizer.js';
-import type { Stylizer } from '../engine/stylizer.js';
+import type { EngineName, StylizerOptions } from './create-stylizer.js';
+import type { OnnxDevice } from './onnx-stylizer.js';
+import type { Stylizer } from './stylizer.js';
 import type { Frame } from '../frame.js';
 import { startModuleWorker, workerError } from '../worker-thread.js';
-import { intraOpThreads } from '../engine/cpu-cores.js';
+import { intraOpThreads } from './cpu-cores.js';
 
 export interface ThreadedStylizerOptions {
   /** A model package folder or a name under models/. Required. */
@@ -55,7 +55,7 @@ interface Lane {
 type WorkerMessage = { type: 'ready'; description: string } | { type: 'done'; id: number; frames: Frame[]; ms: number } | { type: 'error'; id: number; message?: string; code?: string };
 
 async function startLane(init: StylizerOptions): Promise<{ lane: Lane; description: string }> {
-  const worker = startModuleWorker(import.meta.url, 'stylizer-worker', init);
+  const worker = startModuleWorker(import.meta.url, 'threaded-stylizer-worker', init);
   try {
     let cleanup = (): void => undefined;
     const description = await new Promise<string>((resolve, reject) => {
@@ -107,7 +107,9 @@ export async function createThreadedStylizer(options: ThreadedStylizerOptions): 
       const job = queue.shift() as Job;
       lane.job = job;
       // Copies (the caller keeps its buffers) into fresh buffers handed over without a second copy.
-      const frames = job.frames.map((f) => ({ ...f, data: f.data.slice() }));
+      // new Uint8Array(view) copies; a Buffer's slice() would not (it is a view, like subarray),
+      // and handing over its ArrayBuffer would detach every other frame that shares the pool.
+      const frames = job.frames.map((f) => ({ ...f, data: new Uint8Array(f.data) }));
       lane.worker.postMessage({ type: 'run', id: nextId++, frames }, frames.map((f) => f.data.buffer as ArrayBuffer));
     }
     // Every lane has failed: nothing will ever take the queued jobs.

@@ -13,7 +13,7 @@ import { ModelError } from '../../src/errors.js';
 import { saveModelPackage } from '../../src/model/model-package.js';
 import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
-import { createThreadedStylizer, stylizerConcurrency } from '../../src/stream/stylizer-thread.js';
+import { createThreadedStylizer, stylizerConcurrency } from '../../src/engine/threaded-stylizer.js';
 
 let dir: string;
 let modelDir: string;
@@ -30,6 +30,25 @@ after(async () => {
 });
 
 const picture = (w: number, h: number, seed: number): Uint8Array => new Uint8Array(w * h * 3).map((_, i) => (i * seed + (i >> 7)) & 255);
+
+void test('frames that are Buffer views into one shared pool (as a pipe hands them out) stay intact', async () => {
+  const threaded = await createThreadedStylizer({ model: modelDir, threads: 1, workers: 1 });
+  try {
+    const bytes = 16 * 8 * 3;
+    // Three frames back to back in one ArrayBuffer of its own (not Node's small-buffer pool, whose
+    // ArrayBuffers cannot be handed over at all), as frames cut from a pipe's chunk are.
+    const pool = Buffer.allocUnsafeSlow(bytes * 3);
+    pool.set(picture(16, 8 * 3, 7));
+    const frames = [0, 1, 2].map((i) => ({ data: pool.subarray(i * bytes, (i + 1) * bytes), width: 16, height: 8, pts: i, index: i }));
+    const before = frames.map((f) => Buffer.from(f.data));
+    await threaded.run([frames[0]!]);
+    // Handing over frame 0's buffer must not detach the pool under frames 1 and 2.
+    for (const [i, f] of frames.entries()) assert.deepEqual(Buffer.from(f.data), before[i], `frame ${i}`);
+    assert.equal((await threaded.run([frames[1]!, frames[2]!])).length, 2);
+  } finally {
+    await threaded.close();
+  }
+});
 
 void test('frames stylized in worker threads equal the in-process engine, and the caller keeps its buffers', async () => {
   const threaded = await createThreadedStylizer({ model: modelDir, threads: 1, workers: 2 });

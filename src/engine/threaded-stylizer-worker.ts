@@ -1,10 +1,10 @@
 /**
  * Worker-thread entry of the threaded stylizer: owns one Stylizer (ONNX Runtime's run() is
  * synchronous in Node, so it blocks this thread instead of the server's event loop) and answers
- * `run` messages one at a time. Started by stylizer-thread.ts.
+ * `run` messages one at a time. Started by threaded-stylizer.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createStylizer, type StylizerOptions } from '../engine/create-stylizer.js';
+import { createStylizer, type StylizerOptions } from './create-stylizer.js';
 import { JapananimeError } from '../errors.js';
 import type { Frame } from '../frame.js';
 
@@ -17,7 +17,7 @@ function describeError(err: unknown): { message: string; code?: string } {
 }
 
 const port = parentPort;
-if (!port) throw new Error('stylizer-worker.ts must run in a worker thread');
+if (!port) throw new Error('threaded-stylizer-worker.ts must run in a worker thread');
 
 const ready = createStylizer(workerData as StylizerOptions);
 ready.then(
