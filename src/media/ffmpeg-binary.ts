@@ -3,8 +3,9 @@
  * used and why: FFMPEG_PATH/FFPROBE_PATH → ffmpeg-static (an optional dependency whose binary
  * download may have failed) → `ffmpeg` on PATH → @ffmpeg-installer/ffmpeg.
  *
- * ffprobe: FFPROBE_PATH, else an `ffprobe` beside the chosen ffmpeg, else `ffprobe` on PATH. The npm
- * packages ship no ffprobe, so a system without one gets E_FFMPEG_MISSING with the fix.
+ * ffprobe: FFPROBE_PATH, else an `ffprobe` beside the chosen ffmpeg, else `ffprobe` on PATH, else
+ * @ffprobe-installer/ffprobe (a bundled static build, like @ffmpeg-installer): a fresh machine
+ * without a system ffmpeg still runs `npm start` from the npm registry alone.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -71,6 +72,11 @@ function fromInstaller(): string | undefined {
   return typeof mod?.path === 'string' && isExecutable(mod.path) ? mod.path : undefined;
 }
 
+function fromProbeInstaller(): string | undefined {
+  const mod = tryRequire('@ffprobe-installer/ffprobe') as { path?: unknown } | undefined;
+  return typeof mod?.path === 'string' && isExecutable(mod.path) ? mod.path : undefined;
+}
+
 function resolveFfmpegPath(env: NodeJS.ProcessEnv): { ffmpeg: string; source: FfmpegSource } {
   const envPath = env.FFMPEG_PATH;
   if (envPath) {
@@ -100,6 +106,8 @@ function resolveFfprobePath(ffmpeg: string, env: NodeJS.ProcessEnv): string {
   if (isExecutable(sibling)) return sibling;
   const onPath = findOnPath('ffprobe', env.PATH);
   if (onPath) return onPath;
+  const installer = fromProbeInstaller();
+  if (installer) return installer;
   throw new JapananimeError('E_FFMPEG_MISSING', `ffprobe not found (ffmpeg is ${ffmpeg}): ${FIX}`);
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { JapananimeError } from '../../src/errors.js';
 import { findOnPath, resolveFfmpeg, resolveFfmpegFrom } from '../../src/media/ffmpeg-binary.js';
@@ -24,11 +25,16 @@ void test('ffmpeg on PATH is found (ffmpeg-static is not installed here)', () =>
   assert.equal(r.ffprobe, '/usr/bin/ffprobe');
 });
 
-void test('without PATH, @ffmpeg-installer supplies ffmpeg; ffprobe must then come from FFPROBE_PATH', () => {
+void test('without PATH, @ffmpeg-installer supplies ffmpeg and @ffprobe-installer ffprobe (a fresh machine); FFPROBE_PATH still wins', () => {
   const r = resolveFfmpegFrom({ PATH: '', FFPROBE_PATH: '/usr/bin/ffprobe' });
   assert.equal(r.source, '@ffmpeg-installer');
   assert.match(r.ffmpeg, /@ffmpeg-installer/);
-  assert.throws(() => resolveFfmpegFrom({ PATH: '' }), /ffprobe not found.*apt-get install ffmpeg/);
+  assert.equal(r.ffprobe, '/usr/bin/ffprobe');
+  const bundled = resolveFfmpegFrom({ PATH: '' });
+  assert.match(bundled.ffprobe, /@ffprobe-installer/);
+  // The bundled binaries really run.
+  assert.match(execFileSync(bundled.ffprobe, ['-version'], { encoding: 'utf8' }), /^ffprobe version/);
+  assert.match(execFileSync(bundled.ffmpeg, ['-version'], { encoding: 'utf8' }), /^ffmpeg version/);
 });
 
 void test('findOnPath skips missing folders and non-executables', () => {
