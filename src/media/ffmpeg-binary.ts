@@ -7,7 +7,7 @@
  * @ffprobe-installer/ffprobe (a bundled static build, like @ffmpeg-installer): a fresh machine
  * without a system ffmpeg still runs `npm start` from the npm registry alone.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { JapananimeError } from '../errors.js';
@@ -67,14 +67,23 @@ function fromFfmpegStatic(): string | undefined {
   return typeof p === 'string' && isExecutable(p) ? p : undefined;
 }
 
-function fromInstaller(): string | undefined {
-  const mod = tryRequire('@ffmpeg-installer/ffmpeg') as { path?: unknown } | undefined;
-  return typeof mod?.path === 'string' && isExecutable(mod.path) ? mod.path : undefined;
-}
-
-function fromProbeInstaller(): string | undefined {
-  const mod = tryRequire('@ffprobe-installer/ffprobe') as { path?: unknown } | undefined;
-  return typeof mod?.path === 'string' && isExecutable(mod.path) ? mod.path : undefined;
+/**
+ * The binary of an @ffmpeg-installer-style package (`require(id).path`). Their only install script
+ * is `chmod u+x`, which `npm install --ignore-scripts` (or npm 11 without an allowScripts entry)
+ * skips and the tarball does not always make up for (@ffprobe-installer ships it 0644): then the
+ * same chmod is done here, once.
+ */
+function fromInstallerPackage(id: string): string | undefined {
+  const mod = tryRequire(id) as { path?: unknown } | undefined;
+  if (typeof mod?.path !== 'string') return undefined;
+  if (!isExecutable(mod.path)) {
+    try {
+      if (statSync(mod.path).isFile()) chmodSync(mod.path, statSync(mod.path).mode | 0o100);
+    } catch {
+      return undefined;
+    }
+  }
+  return isExecutable(mod.path) ? mod.path : undefined;
 }
 
 function resolveFfmpegPath(env: NodeJS.ProcessEnv): { ffmpeg: string; source: FfmpegSource } {
@@ -89,7 +98,7 @@ function resolveFfmpegPath(env: NodeJS.ProcessEnv): { ffmpeg: string; source: Ff
   if (stat) return { ffmpeg: stat, source: 'ffmpeg-static' };
   const onPath = findOnPath('ffmpeg', env.PATH);
   if (onPath) return { ffmpeg: onPath, source: 'path' };
-  const installer = fromInstaller();
+  const installer = fromInstallerPackage('@ffmpeg-installer/ffmpeg');
   if (installer) return { ffmpeg: installer, source: '@ffmpeg-installer' };
   throw new JapananimeError('E_FFMPEG_MISSING', `ffmpeg not found: ${FIX}`);
 }
@@ -106,7 +115,7 @@ function resolveFfprobePath(ffmpeg: string, env: NodeJS.ProcessEnv): string {
   if (isExecutable(sibling)) return sibling;
   const onPath = findOnPath('ffprobe', env.PATH);
   if (onPath) return onPath;
-  const installer = fromProbeInstaller();
+  const installer = fromInstallerPackage('@ffprobe-installer/ffprobe');
   if (installer) return installer;
   throw new JapananimeError('E_FFMPEG_MISSING', `ffprobe not found (ffmpeg is ${ffmpeg}): ${FIX}`);
 }
