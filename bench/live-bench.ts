@@ -321,6 +321,7 @@ try {
     await browser.close();
   }
 
+  const laneThreads = intraOpThreads(threads, workers);
   if (values.json) {
     for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
   } else {
@@ -346,7 +347,7 @@ try {
     process.stdout.write(`${fmt(header)}\n${fmt(widths.map((w) => '-'.repeat(w)))}\n${lines.map(fmt).join('\n')}\n`);
     process.stdout.write(
       [
-        `server inference: ${workers} worker thread${workers > 1 ? 's' : ''} × ${intraOpThreads(threads, workers)} intra-op thread${intraOpThreads(threads, workers) === 1 ? '' : 's'}: model-only ${f(modelMs)} ms/frame, ${f(modelOnlyFps)} fps.`,
+        `server inference: ${workers} worker thread${workers > 1 ? 's' : ''} × ${laneThreads} intra-op thread${laneThreads === 1 ? '' : 's'}: model-only ${f(modelMs)} ms/frame, ${f(modelOnlyFps)} fps.`,
         `reference: one in-process session at the default threads (${intraOpThreads(0)}, one per physical core): ${f(reference.ms)} ms/frame, ${f(reference.fps)} fps.`,
         `targets: out fps ≥ 90% of min(best model-only fps = ${f(bestModelOnlyFps)}, 30 fps camera) = ${f(0.9 * Math.min(bestModelOnlyFps, 30))}; median latency ≤ the faster model ms + 100 = ${f(latencyBudgetMs, 0)} ms.`,
         `${seconds} s per transport after a warm-up, fake camera 640x480@30 scaled to ${width}x${height}, ${cpuCount()} cores; cpu = cores busy during the measurement (server = this process: inference, codecs, WebRTC).`,

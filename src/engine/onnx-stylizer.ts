@@ -63,6 +63,12 @@ export function listExecutionProviders(): ExecutionProviderInfo[] {
   });
 }
 
+/** "onnx/cpu fast (1.08M params, 2 threads)": what an ONNX session runs, for logs, bench and doctor. */
+export function onnxDescription(device: OnnxDevice, pkg: ModelPackage, cpuThreads: number): string {
+  const threads = device === 'cpu' ? `, ${cpuThreads} thread${cpuThreads === 1 ? '' : 's'}` : '';
+  return `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params${threads})`;
+}
+
 export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylizerOptions = {}): Promise<Stylizer> {
   const device = options.device ?? 'cpu';
   const threads = options.threads ?? 0;
@@ -90,7 +96,7 @@ export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylize
     throw err;
   }
 
-  const description = `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params${device === 'cpu' ? `, ${cpuThreads} thread${cpuThreads === 1 ? '' : 's'}` : ''})`;
+  const description = onnxDescription(device, pkg, cpuThreads);
   return serialStylizer(
     description,
     async (frames) => {

@@ -41,7 +41,7 @@ import { createSharedNormRunner, type SharedNormRunner } from './tiling/shared-n
 import { TileBlender, type TilePixels } from './tiling/tile-blender.js';
 import { planTiles, type TilePlan } from './tiling/tile-plan.js';
 import { matchTone, type ToneMode, type ToneReference } from './tiling/tone-match.js';
-import { intraOpThreads } from './cpu-cores.js';
+import { onnxDescription } from './onnx-stylizer.js';
 
 /**
  * Default largest tile side. Measured with `fast`: a 6000×4000 photo peaks at 1.4 GB RSS at 1024
@@ -224,7 +224,7 @@ export async function createTiledStylizer(options: CreateTiledStylizerOptions = 
   const pkg: ModelPackage = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
   const runner = await createSharedNormRunner(pkg.onnx, { device, ...(options.threads !== undefined && { threads: options.threads }) });
   const inner: Stylizer = {
-    description: `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params${device === 'cpu' ? `, ${intraOpThreads(options.threads ?? 0)} threads` : ''})`,
+    description: onnxDescription(device, pkg, runner.threads),
     run: (frames) => runner.stylize(frames),
     close: () => runner.close(),
   };

@@ -78,7 +78,8 @@ function fromInstallerPackage(id: string): string | undefined {
   if (typeof mod?.path !== 'string') return undefined;
   if (!isExecutable(mod.path)) {
     try {
-      if (statSync(mod.path).isFile()) chmodSync(mod.path, statSync(mod.path).mode | 0o100);
+      const file = statSync(mod.path);
+      if (file.isFile()) chmodSync(mod.path, file.mode | 0o100);
     } catch {
       return undefined;
     }

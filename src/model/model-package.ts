@@ -211,6 +211,11 @@ export function validateMeta(dir: string, raw: unknown): ModelMeta {
   return meta as ModelMeta;
 }
 
+/** Reads and checks a package's meta.json alone (a ModelError names the problem). */
+export async function readModelMeta(dir: string): Promise<ModelMeta> {
+  return validateMeta(dir, parseJson(dir, META_FILE, await readRequired(dir, META_FILE)));
+}
+
 /**
  * Loads and checks a package: meta.json, tfjs weights (names and shapes against the architecture)
  * and model.onnx (decodable, uint8 image in and out). Every problem is a ModelError naming the file.
@@ -226,7 +231,7 @@ export async function loadModelPackage(dirOrName?: string): Promise<ModelPackage
   }
   if (!info.isDirectory()) throw new ModelError(`model package ${dir} is not a folder`);
 
-  const meta = validateMeta(dir, parseJson(dir, META_FILE, await readRequired(dir, META_FILE)));
+  const meta = await readModelMeta(dir);
   const spec = getArchitecture(meta.architecture);
 
   const manifest = parseJson(dir, `${TFJS_DIR}/${TFJS_MANIFEST_FILE}`, await readRequired(dir, path.join(TFJS_DIR, TFJS_MANIFEST_FILE)));

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Subject, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
@@ -24,7 +24,7 @@ import { FrameEncoder } from '../media/encode-frames.js';
 import { audioCopyAllowed, codecAllowed, defaultCodec, fitMaxSide, muxerForPath, reencodeAudioCodec, X264_PRESETS } from '../media/ffmpeg-args.js';
 import type { AudioPlan, Muxer, VideoCodec } from '../media/ffmpeg-args.js';
 import { probeMedia } from '../media/probe.js';
-import { resolveModelDir, validateMeta } from '../model/model-package.js';
+import { readModelMeta, resolveModelDir } from '../model/model-package.js';
 import type { MediaInfo, Rational } from '../media/probe.js';
 import { batchFrames } from './batch-frames.js';
 import { detectTruncation } from './detect-truncation.js';
@@ -224,8 +224,7 @@ export function videoSessions(options: Pick<ConvertVideoOptions, 'engine' | 'dev
 /** The model's GMAC at 256² from its meta.json; undefined when it cannot be read (loading the model then reports why). */
 async function modelGmac256(model: string | undefined): Promise<number | undefined> {
   try {
-    const dir = resolveModelDir(model);
-    return validateMeta(dir, JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8'))).gmac256;
+    return (await readModelMeta(resolveModelDir(model))).gmac256;
   } catch {
     return undefined;
   }
@@ -235,7 +234,7 @@ async function modelGmac256(model: string | undefined): Promise<number | undefin
 export async function openVideoStylizer(options: Pick<ConvertVideoOptions, 'model' | 'engine' | 'device' | 'threads' | 'workers' | 'tile' | 'signal'>, model: { width: number; height: number }): Promise<Stylizer> {
   const sessions = videoSessions(options, model, await modelGmac256(options.model));
   if (sessions > 1) {
-    return createThreadedStylizer({ model: resolveModelDir(options.model), engine: options.engine, device: options.device, threads: options.threads ?? 0, workers: sessions });
+    return createThreadedStylizer({ model: resolveModelDir(options.model), engine: options.engine, device: options.device, threads: options.threads, workers: sessions });
   }
   // Loaded lazily: callers that bring their own Stylizer (server, bench, tests) never load the tiling code.
   const { createTiledStylizer } = await import('../engine/tiled-stylizer.js');
