@@ -29,6 +29,7 @@ import { initParams } from '../src/model/params.js';
 import { getArchitecture } from '../src/model/spec.js';
 import { startLiveServer } from '../src/stream/live-server.js';
 import { createThreadedStylizer } from '../src/engine/threaded-stylizer.js';
+import { machineCpu, ownCpu, processesCpu, threadCpu } from './proc-cpu.js';
 
 interface Row {
   transport: string;
@@ -58,55 +59,12 @@ interface Row {
   latencyTargetMet: boolean;
 }
 
-/** CPU time (s) of this process, of Chromium's processes and of the whole machine, from /proc (Linux); null elsewhere. */
+/** CPU seconds of this process, of Chromium's processes and of the whole machine; null off Linux. */
 function cpuTimes(): { self: number; browser: number; total: number } | null {
-  try {
-    const tick = 100; // USER_HZ on Linux
-    const fields = (stat: string): string[] => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const procSeconds = (stat: string): number => {
-      const f = fields(stat);
-      return (Number(f[11]) + Number(f[12])) / tick;
-    };
-    const self = procSeconds(readFileSync('/proc/self/stat', 'utf8'));
-    let browser = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        if (/^chrom/.test(comm)) browser += procSeconds(stat);
-      } catch {
-        // The process ended between the listing and the read.
-      }
-    }
-    const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
-    const total = cpu.reduce((a, b, i) => (i === 3 || i === 4 || i > 7 ? a : a + b), 0) / tick;
-    return { self, browser, total };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds of each thread of this process by thread name (several threads may share one), from /proc (Linux). */
-function threadTimes(): Map<string, number> {
-  const out = new Map<string, number>();
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      try {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const key = `${name}#${tid}`;
-        out.set(key, (Number(f[11]) + Number(f[12])) / 100);
-      } catch {
-        // The thread ended between the listing and the read.
-      }
-    }
-  } catch {
-    // Not Linux.
-  }
-  return out;
+  const self = ownCpu()?.self;
+  const browser = processesCpu(/^chrom/);
+  const total = machineCpu();
+  return self === undefined || browser === null || total === null ? null : { self, browser, total };
 }
 
 /**
@@ -258,12 +216,12 @@ try {
         if (browserNice !== undefined) diagnostics.push(`${transport}: EXPERIMENT: ${niceBrowser(browserNice)} Chromium processes at niceness ${browserNice} (not the default setting)`);
         const v0 = await read();
         const c0 = cpuTimes();
-        const th0 = threadTimes();
+        const th0 = threadCpu();
         const t0 = performance.now();
         await new Promise((r) => setTimeout(r, seconds * 1000));
         const v1 = await read();
         const c1 = cpuTimes();
-        const th1 = threadTimes();
+        const th1 = threadCpu();
         const t1 = performance.now();
         const wall = (t1 - t0) / 1000;
         // Dropped: frames the page sent (or tried to send when the pacer asked) that were never shown,

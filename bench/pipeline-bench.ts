@@ -4,6 +4,12 @@
  * memory, (2) convertVideo converts that same clip end to end (decode → model → encode, audio copied).
  * The ratio pipeline fps / model fps shows what the video plumbing costs (target ≥ 0.90).
  *
+ * The two sides alternate in ABBA order over `rounds` rounds (model, pipeline, pipeline, model, …) and
+ * each side's rate is its frames over its seconds summed over the rounds: this machine's speed drifts
+ * by up to 20% within minutes, and one side measured after the other would credit that drift to the
+ * plumbing. The CPU columns say what each frame cost in CPU time, which drifts less: this process
+ * (the model's threads and the event loop) and, in the pipeline, ffmpeg's processes.
+ *
  * Random-weight packages are used unless a model is given (speed does not depend on the weights).
  * The clip is the given video (or the embedded sample, or testsrc2 when there is none) scaled to each size.
  *
@@ -33,6 +39,7 @@ import { convertVideo, openVideoStylizer } from '../src/pipeline/convert-video.j
 import { stylizerConcurrency } from '../src/engine/threaded-stylizer.js';
 import { SAMPLES_DIR } from '../src/project-paths.js';
 import type { PipelineBenchRequest } from './model-bench.js';
+import { ownCpu } from './proc-cpu.js';
 
 export interface PipelineBenchOptions {
   /** Source clip, scaled to each size. Default: samples/sample.mp4, else a generated testsrc2 clip. */
@@ -57,6 +64,8 @@ export interface PipelineBenchOptions {
   preset?: string;
   /** Niceness of the pipeline's ffmpeg processes. Default: convertVideo's (0). */
   codecNiceness?: number;
+  /** Rounds of (model-only, pipeline) measurements, in ABBA order. Default: 2. */
+  rounds?: number;
   /** Called after each row. Default: none. */
   onRow?: (row: PipelineBenchRow) => void;
   signal?: AbortSignal;
@@ -70,16 +79,37 @@ export interface PipelineBenchRow {
   /** Model sessions running batches at once (both measurements). */
   sessions: number;
   frames: number;
-  /** Frames per second of Stylizer.run alone over the decoded frames. */
+  /** Rounds: each one measurement of each side, in ABBA order (see measurementOrder). */
+  rounds: number;
+  /** Frames per second of Stylizer.run alone over the decoded frames (all rounds' frames / all rounds' seconds). */
   modelFps: number;
-  /** Frames per second of convertVideo end to end (probe, decode, model, encode, mux). */
+  /** Frames per second of convertVideo end to end (probe, decode, model, encode, mux), over all rounds. */
   pipelineFps: number;
   /** pipelineFps / modelFps. */
   ratio: number;
+  /** The lowest and highest ratio of one round's pair: the spread the machine's drift leaves. */
+  ratioMin: number;
+  ratioMax: number;
   /** Frames per second of the pipeline between its first and last encoded batch (start-up and muxing excluded). */
   steadyFps: number;
   /** steadyFps / modelFps. */
   steadyRatio: number;
+  /** CPU ms per frame of this process (the model's threads and the event loop) while the model ran alone; null off Linux. */
+  modelCpuMs: number | null;
+  /** CPU ms per frame of this process during the pipeline. */
+  pipelineCpuMs: number | null;
+  /** CPU ms per frame of the pipeline's ffmpeg and ffprobe processes (decode, scale, encode, mux). */
+  ffmpegCpuMs: number | null;
+}
+
+/**
+ * Pure: the order of the measurements, one model-only ('model') and one pipeline run a round, every
+ * second round reversed (ABBA): a machine whose speed drifts steadily during the run then slows
+ * both sides alike, where "model first, pipeline after" would credit the drift to the pipeline.
+ */
+export function measurementOrder(rounds: number): Array<'model' | 'pipeline'> {
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError(`rounds must be a whole number ≥ 1, got ${rounds}`);
+  return Array.from({ length: rounds }, (_, r): Array<'model' | 'pipeline'> => (r % 2 === 0 ? ['model', 'pipeline'] : ['pipeline', 'model'])).flat();
 }
 
 const DEFAULT_FRAMES: Record<ArchitectureName, number> = { fast: 240, cartoongan: 48, patchgan: 0 };
@@ -104,8 +134,8 @@ async function decodeAll(file: string): Promise<Frame[]> {
   return frames;
 }
 
-/** Model-only rate: every batch of `frames` through the stylizer, `concurrency` batches at a time (as the pipeline runs them). */
-async function modelOnlyFps(stylizer: Stylizer, frames: Frame[], batch: number, signal?: AbortSignal): Promise<number> {
+/** Model-only run: every batch of `frames` through the stylizer, `concurrency` batches at a time (as the pipeline runs them); returns the seconds taken. */
+async function modelOnlySeconds(stylizer: Stylizer, frames: Frame[], batch: number, signal?: AbortSignal): Promise<number> {
   const concurrency = stylizerConcurrency(stylizer);
   // Warm-up of every session: first-call allocations and kernel selection.
   await Promise.all(Array.from({ length: concurrency }, () => stylizer.run(frames.slice(0, batch))));
@@ -121,11 +151,36 @@ async function modelOnlyFps(stylizer: Stylizer, frames: Frame[], batch: number, 
       }
     }),
   );
-  return frames.length / ((performance.now() - started) / 1000);
+  return (performance.now() - started) / 1000;
+}
+
+/** Sums of one side's measurements over the rounds. */
+interface Totals {
+  frames: number;
+  seconds: number;
+  /** CPU seconds of this process and of its exited children; NaN off Linux. */
+  cpuSelf: number;
+  cpuChildren: number;
+}
+
+const emptyTotals = (): Totals => ({ frames: 0, seconds: 0, cpuSelf: 0, cpuChildren: 0 });
+
+/** Runs `measure` and adds its frames, seconds and CPU time to `into`. */
+async function measured(into: Totals, measure: () => Promise<{ frames: number; seconds: number }>): Promise<{ frames: number; seconds: number }> {
+  const before = ownCpu();
+  const result = await measure();
+  const after = ownCpu();
+  into.frames += result.frames;
+  into.seconds += result.seconds;
+  into.cpuSelf += before && after ? after.self - before.self : NaN;
+  into.cpuChildren += before && after ? after.children - before.children : NaN;
+  return result;
 }
 
 export async function benchPipeline(options: PipelineBenchOptions = {}): Promise<PipelineBenchRow[]> {
   const batch = options.batch ?? 4;
+  const rounds = options.rounds ?? 2;
+  measurementOrder(rounds); // validates
   const sizes = options.sizes ?? [{ width: 256, height: 256 }, { width: 640, height: 360 }];
   const sample = path.join(SAMPLES_DIR, 'sample.mp4');
   const source = options.video ?? (existsSync(sample) ? sample : undefined);
@@ -151,26 +206,73 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
         const stylizer = await openVideoStylizer({ model: modelDir, engine: options.engine, device: options.device, threads: options.threads, workers: options.workers }, { width, height });
         try {
           const clip = await prepareClip(dir, source, width, height, target.frames);
-          const frames = await decodeAll(clip);
-          const modelFps = await modelOnlyFps(stylizer, frames, batch, options.signal);
-          frames.length = 0; // the pipeline measurement must not run with the decoded copy in memory
-          let first: { frames: number; t: number } | undefined;
-          let last: { frames: number; t: number } | undefined;
-          const result = await convertVideo({
-            input: clip,
-            output: path.join(dir, `out-${width}x${height}.mp4`),
-            stylizer,
+          const model = emptyTotals();
+          const pipeline = emptyTotals();
+          const roundRatios: number[] = [];
+          let roundFps: { model?: number; pipeline?: number } = {};
+          let steadyFrames = 0;
+          let steadySeconds = 0;
+          for (const side of measurementOrder(rounds)) {
+            throwIfAborted(options.signal);
+            if (side === 'model') {
+              // Decoded afresh each round, outside the timing; dropped before the pipeline runs, which
+              // must not run with a decoded copy of the clip in memory.
+              const frames = await decodeAll(clip);
+              const r = await measured(model, async () => ({ frames: frames.length, seconds: await modelOnlySeconds(stylizer, frames, batch, options.signal) }));
+              roundFps.model = r.frames / r.seconds;
+            } else {
+              let first: { frames: number; t: number } | undefined;
+              let last: { frames: number; t: number } | undefined;
+              const r = await measured(pipeline, async () => {
+                const result = await convertVideo({
+                  input: clip,
+                  output: path.join(dir, `out-${width}x${height}.mp4`),
+                  stylizer,
+                  batch,
+                  preset: options.preset,
+                  ...(options.codecNiceness !== undefined ? { codecNiceness: options.codecNiceness } : {}),
+                  signal: options.signal,
+                  onProgress: (p) => {
+                    last = { frames: p.frames, t: p.elapsedS };
+                    first ??= last;
+                  },
+                });
+                return { frames: result.frames, seconds: result.seconds };
+              });
+              if (first && last && last.t > first.t) {
+                steadyFrames += last.frames - first.frames;
+                steadySeconds += last.t - first.t;
+              }
+              roundFps.pipeline = r.frames / r.seconds;
+            }
+            if (roundFps.model !== undefined && roundFps.pipeline !== undefined) {
+              roundRatios.push(roundFps.pipeline / roundFps.model);
+              roundFps = {};
+            }
+          }
+          const modelFps = model.frames / model.seconds;
+          const pipelineFps = pipeline.frames / pipeline.seconds;
+          const steadyFps = steadySeconds > 0 ? steadyFrames / steadySeconds : pipelineFps;
+          const perFrameMs = (cpu: number, frames: number): number | null => (Number.isFinite(cpu) ? (1000 * cpu) / frames : null);
+          const row: PipelineBenchRow = {
+            label: target.label,
+            width,
+            height,
             batch,
-            preset: options.preset,
-            ...(options.codecNiceness !== undefined ? { codecNiceness: options.codecNiceness } : {}),
-            signal: options.signal,
-            onProgress: (p) => {
-              last = { frames: p.frames, t: p.elapsedS };
-              first ??= last;
-            },
-          });
-          const steadyFps = first && last && last.t > first.t ? (last.frames - first.frames) / (last.t - first.t) : result.fps;
-          const row: PipelineBenchRow = { label: target.label, width, height, batch, sessions: stylizerConcurrency(stylizer), frames: result.frames, modelFps, pipelineFps: result.fps, ratio: result.fps / modelFps, steadyFps, steadyRatio: steadyFps / modelFps };
+            sessions: stylizerConcurrency(stylizer),
+            frames: pipeline.frames / rounds,
+            rounds,
+            modelFps,
+            pipelineFps,
+            ratio: pipelineFps / modelFps,
+            ratioMin: Math.min(...roundRatios),
+            ratioMax: Math.max(...roundRatios),
+            steadyFps,
+            steadyRatio: steadyFps / modelFps,
+            modelCpuMs: perFrameMs(model.cpuSelf, model.frames),
+            pipelineCpuMs: perFrameMs(pipeline.cpuSelf, pipeline.frames),
+            ffmpegCpuMs: perFrameMs(pipeline.cpuChildren, pipeline.frames),
+          };
           rows.push(row);
           options.onRow?.(row);
         } finally {
@@ -186,9 +288,24 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
 
 /** Pure: the table printed for a run. */
 export function formatPipelineTable(rows: PipelineBenchRow[]): string {
-  const head = ['model', 'size', 'batch', 'sessions', 'frames', 'model fps', 'pipeline fps', 'ratio', 'steady fps', 'steady ratio'];
+  const head = ['model', 'size', 'batch', 'sessions', 'frames', 'rounds', 'model fps', 'pipeline fps', 'ratio', 'rounds\' ratios', 'steady ratio', 'cpu ms/frame: model alone', 'pipeline (node + ffmpeg)'];
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-  const body = rows.map((r) => [r.label, `${r.width}x${r.height}`, String(r.batch), String(r.sessions), String(r.frames), r.modelFps.toFixed(2), r.pipelineFps.toFixed(2), pct(r.ratio), r.steadyFps.toFixed(2), pct(r.steadyRatio)]);
+  const ms = (x: number | null): string => (x === null ? '–' : x.toFixed(1));
+  const body = rows.map((r) => [
+    r.label,
+    `${r.width}x${r.height}`,
+    String(r.batch),
+    String(r.sessions),
+    String(r.frames),
+    String(r.rounds),
+    r.modelFps.toFixed(2),
+    r.pipelineFps.toFixed(2),
+    pct(r.ratio),
+    `${pct(r.ratioMin)}–${pct(r.ratioMax)}`,
+    pct(r.steadyRatio),
+    ms(r.modelCpuMs),
+    `${ms(r.pipelineCpuMs)} + ${ms(r.ffmpegCpuMs)}`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
@@ -213,10 +330,10 @@ export async function runPipelineBench(request: PipelineBenchRequest): Promise<n
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // npx tsx bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--preset P] [--codec-niceness N]
+  // npx tsx bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--rounds N] [--preset P] [--codec-niceness N]
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' }, 'codec-niceness': { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' }, 'codec-niceness': { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, rounds: { type: 'string' } },
   });
   const json = values.json ?? false;
   const archs = values.archs?.split(',') as ArchitectureName[] | undefined;
@@ -234,8 +351,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(values.preset ? { preset: values.preset } : {}),
     ...(values.threads !== undefined ? { threads: Number(values.threads) } : {}),
     ...(values.workers !== undefined ? { workers: Number(values.workers) } : {}),
+    ...(values.rounds !== undefined ? { rounds: Number(values.rounds) } : {}),
     ...(values['codec-niceness'] !== undefined ? { codecNiceness: Number(values['codec-niceness']) } : {}),
-    ...(values.quick ? { sizes: [{ width: 64, height: 48 }], frames: { fast: 8, cartoongan: 4 }, batch: 2, threads: 1 } : {}),
+    ...(values.quick ? { sizes: [{ width: 64, height: 48 }], frames: { fast: 8, cartoongan: 4 }, batch: 2, threads: 1, rounds: 1 } : {}),
     onRow: (row) => {
       if (json) process.stdout.write(JSON.stringify(row) + '\n');
       else process.stderr.write(`measured ${row.label} ${row.width}x${row.height}\n`);

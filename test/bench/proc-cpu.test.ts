@@ -1,0 +1,25 @@
+/** bench/proc-cpu.ts: the /proc stat parser the benchmarks' CPU columns rest on. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ownCpu, parseStat } from '../../bench/proc-cpu.js';
+
+void test('parseStat reads utime+stime and cutime+cstime, whatever the name holds', () => {
+  // Fields 14-17 (utime stime cutime cstime) are 250 50 1200 300 ticks.
+  const line = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 1200 300 20 0 12 0 100 0 0';
+  const t = parseStat(line);
+  assert.equal(t.name, 'node (worker) x');
+  assert.equal(t.self, 3);
+  assert.equal(t.children, 15);
+  assert.throws(() => parseStat('garbage'), /not a \/proc stat line/);
+});
+
+void test('ownCpu counts this process burning CPU', { skip: process.platform !== 'linux' && 'needs /proc' }, () => {
+  const before = ownCpu()!;
+  const until = performance.now() + 300;
+  let x = 0;
+  while (performance.now() < until) x += Math.sqrt(x + 1);
+  const after = ownCpu()!;
+  assert.ok(x > 0);
+  // 300 ms of spinning shows as at least 0.2 s of CPU (ticks are 10 ms).
+  assert.ok(after.self - before.self >= 0.2, `${after.self - before.self} s`);
+});
