@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { formatDoctor } from '../../src/cli/commands/doctor.js';
-import { PROJECT_ROOT } from '../../src/project-paths.js';
+import { formatDoctor } from '../../../src/cli/commands/doctor.js';
+import { PROJECT_ROOT } from '../../../src/project-paths.js';
 
 function doctor(env: NodeJS.ProcessEnv, json = true) {
   return spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli/bin.ts'), 'doctor', ...(json ? ['--json'] : [])], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 60_000 });

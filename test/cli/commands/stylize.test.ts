@@ -9,10 +9,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { isImageInput, parseStylizeArgs } from '../../src/cli/commands/stylize.js';
-import { PROJECT_ROOT } from '../../src/project-paths.js';
-import { makeClip, tempDir } from '../media/make-clip.js';
-import { saveRandomModel } from './random-model.js';
+import { isImageInput, parseStylizeArgs } from '../../../src/cli/commands/stylize.js';
+import { PROJECT_ROOT } from '../../../src/project-paths.js';
+import { makeClip, tempDir } from '../../media/make-clip.js';
+import { saveRandomModel } from '../../pipeline/random-model.js';
 
 let dir = '';
 let model = '';
