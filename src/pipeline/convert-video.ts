@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Subject, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
@@ -89,7 +89,7 @@ export interface ConvertVideoOptions {
   signal?: AbortSignal;
   /** Called after each batch is encoded. Default: none. */
   onProgress?: (progress: ConvertProgress) => void;
-  /** Called with one-line warnings (audio re-encoded, streams left out, truncated input kept). Default: none. */
+  /** Called with one-line warnings (audio re-encoded, streams left out, truncated input kept, an interrupted run's temporary file removed). Default: none. */
   onWarning?: (message: string) => void;
 }
 
@@ -173,6 +173,43 @@ async function checkPaths(options: ConvertVideoOptions): Promise<CheckedPaths> {
 /** Hidden temporary name in the output's folder, so the final rename is atomic on the same filesystem. */
 export function temporaryOutputPath(output: string): string {
   return path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+}
+
+/** Pure: the process id in a file name temporaryOutputPath makes for `output`, or null for any other name. */
+export function partialOwner(name: string, output: string): number | null {
+  const prefix = `.${path.basename(output)}.`;
+  if (!name.startsWith(prefix) || !name.endsWith('.partial')) return null;
+  const m = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -'.partial'.length));
+  return m ? Number(m[1]) : null;
+}
+
+/** Whether a process with this id exists (EPERM: it does, but belongs to another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that conversions to `output` left behind when their process died
+ * without cleaning up (SIGKILL, out of memory, power loss): a half-written video can be gigabytes.
+ * A file whose process still runs (another conversion to the same name) is left alone. Returns the
+ * removed paths.
+ */
+export async function removeStalePartials(output: string, alive: (pid: number) => boolean = processAlive): Promise<string[]> {
+  const dir = path.dirname(output);
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = partialOwner(name, output);
+    if (pid === null || pid === process.pid || alive(pid)) continue;
+    const file = path.join(dir, name);
+    await rm(file, { force: true });
+    removed.push(file);
+  }
+  return removed;
 }
 
 /**
@@ -297,6 +334,8 @@ async function runConversion(
   const batch = options.batch ?? 4;
   const queueDepth = options.queueDepth ?? 2;
   const temp = temporaryOutputPath(paths.output);
+  const stale = await removeStalePartials(paths.output);
+  if (stale.length > 0) warn(`removed ${stale.length === 1 ? 'a temporary file' : `${stale.length} temporary files`} that an interrupted conversion to ${path.basename(paths.output)} left behind (${stale.map((f) => path.basename(f)).join(', ')})`);
 
   const niceness = options.codecNiceness ?? CODEC_NICENESS;
   const decoder = decodeFrames(paths.input, {

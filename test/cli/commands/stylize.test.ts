@@ -121,6 +121,35 @@ void test('Ctrl-C (SIGINT) mid-way: exit 130, no output, no temporary file, no f
   assert.deepEqual(ffmpegProcessesMentioning(dir), []);
 });
 
+void test('a conversion killed outright (SIGKILL) leaves a temporary file; the next run to that output removes it and says so', async () => {
+  const input = await makeClip(path.join(dir, 'killed.mp4'), { width: 96, height: 64, frames: 300 });
+  const output = path.join(dir, 'killed-anime.mp4');
+  const args = ['stylize', input, '-o', output, '--model', model, '--threads', '1', '--batch', '2', '--json'];
+  let killedPid: number | undefined;
+  const killed = await cli(args, (text, child) => {
+    if (killedPid === undefined && text.includes('"type":"progress"')) {
+      killedPid = child.pid;
+      child.kill('SIGKILL');
+    }
+  });
+  assert.ok(killedPid !== undefined, `no progress line seen: ${killed.stdout} ${killed.stderr}`);
+  assert.equal(killed.code, null, 'killed by a signal');
+  // Its ffmpeg children notice the closed pipes and end on their own; the encoder closes its file.
+  for (let i = 0; i < 100 && ffmpegProcessesMentioning(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(ffmpegProcessesMentioning(dir), []);
+  const left = (await readdir(dir)).filter((f) => f.endsWith('.partial'));
+  assert.deepEqual(left, left.filter((f) => f.startsWith(`.killed-anime.mp4.${killedPid}-`)));
+  assert.equal(left.length, 1, 'SIGKILL skips the cleanup: the temporary file stays');
+
+  const rerun = await cli(args);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const warning = rerun.stdout.split('\n').find((l) => l.includes('"type":"warning"'));
+  assert.match(warning ?? '', /removed a temporary file that an interrupted conversion to killed-anime\.mp4 left behind/);
+  const files = await readdir(dir);
+  assert.ok(files.includes('killed-anime.mp4'));
+  assert.deepEqual(files.filter((f) => f.endsWith('.partial')), []);
+});
+
 void test('images and folders go to the image stage, videos to convertVideo', async () => {
   assert.equal(await isImageInput('holiday/IMG_0001.JPG'), true);
   assert.equal(await isImageInput('x.webp'), true);
