@@ -9,9 +9,10 @@
  * numbers are measured on the same CPUs and the engine's "one thread per core" sees only those.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { processIds } from './proc-cpu.js';
 
 /** Pure: a kernel CPU list ("0-3,6,8-9") as CPU numbers, ascending. */
 export function parseCpuList(list: string): number[] {
@@ -68,8 +69,7 @@ export async function pinnedLauncher(dir: string, executable: string, cpus: numb
 export function pinnedProcesses(name: RegExp, cpus: number[]): { matching: number; pinned: number } {
   let matching = 0;
   let pinned = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
+  for (const pid of processIds()) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       if (!name.test(/^Name:\s*(.*)$/m.exec(status)?.[1] ?? '')) continue;

@@ -22,7 +22,7 @@ import { availableParallelism, setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { intraOpThreads } from '../src/engine/cpu-cores.js';
 import { createStylizer } from '../src/engine/create-stylizer.js';
 import type { Stylizer } from '../src/engine/stylizer.js';
@@ -32,7 +32,7 @@ import { getArchitecture } from '../src/model/spec.js';
 import { startLiveServer } from '../src/stream/live-server.js';
 import { createThreadedStylizer } from '../src/engine/threaded-stylizer.js';
 import { allowedCpus, pinnedLauncher, pinnedProcesses, pinThisProcess, splitCpus } from './cpu-split.js';
-import { machineCpu, ownCpu, processesCpu, threadCpu } from './proc-cpu.js';
+import { machineCpu, ownCpu, processesCpu, processIds, threadCpu } from './proc-cpu.js';
 
 interface Row {
   transport: string;
@@ -80,13 +80,12 @@ function niceBrowser(niceness: number): number {
   try {
     const parent = new Map<number, number>();
     const chromium = new Set<number>();
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
+    for (const pid of processIds()) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        parent.set(Number(pid), Number(f[1]));
-        if (/^chrom/.test(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) chromium.add(Number(pid));
+        parent.set(pid, Number(f[1]));
+        if (/^chrom/.test(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) chromium.add(pid);
       } catch {
         // The process ended between the listing and the read.
       }

@@ -56,12 +56,22 @@ export function threadCpu(): Map<string, number> {
   return out;
 }
 
+/** The ids of the running processes (empty off Linux). */
+export function processIds(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Summed CPU seconds of the running processes whose name matches (e.g. /^chrom/ for Chromium). */
 export function processesCpu(name: RegExp): number | null {
   try {
     let sum = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
+    for (const pid of processIds()) {
       try {
         const t = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
         if (name.test(t.name)) sum += t.self;
