@@ -2,7 +2,7 @@
  * Splits this machine's CPUs between the live server and the browser that views it (Linux, with
  * util-linux's `taskset`), so that one box measures what two machines would: in a deployment the
  * viewer's browser runs on the user's computer and takes nothing from the server's cores, while on
- * one 2-core box it takes 0.25–0.4 of the two cores the model-only rate was measured on.
+ * one 2-core box it takes 0.17–0.4 of the two cores the model-only rate was measured on.
  *
  * The server (this process and every thread it has or will start: threads inherit their creator's
  * affinity) gets its CPUs first, before any model session is made, so that model-only and live
@@ -38,12 +38,16 @@ export function splitCpus(allowed: number[]): { browser: number[]; server: numbe
   return { browser: [first as number], server: rest };
 }
 
-/** The CPUs this process may run on (Cpus_allowed_list of /proc/self/status). */
-export function allowedCpus(): number[] {
-  const status = readFileSync('/proc/self/status', 'utf8');
+/** The CPUs a process may run on, from its /proc/<pid>/status text (Cpus_allowed_list). */
+function cpusAllowedIn(status: string): number[] {
   const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1];
-  if (!list) throw new Error('/proc/self/status has no Cpus_allowed_list');
+  if (!list) throw new Error('the /proc status has no Cpus_allowed_list');
   return parseCpuList(list);
+}
+
+/** The CPUs this process may run on. */
+export function allowedCpus(): number[] {
+  return cpusAllowedIn(readFileSync('/proc/self/status', 'utf8'));
 }
 
 /** Pins every thread of this process to `cpus` (threads started later inherit it). */
@@ -74,8 +78,7 @@ export function pinnedProcesses(name: RegExp, cpus: number[]): { matching: numbe
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       if (!name.test(/^Name:\s*(.*)$/m.exec(status)?.[1] ?? '')) continue;
       matching++;
-      const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1];
-      if (list && parseCpuList(list).join(',') === cpus.join(',')) pinned++;
+      if (cpusAllowedIn(status).join(',') === cpus.join(',')) pinned++;
     } catch {
       // The process ended between the listing and the read.
     }

@@ -62,6 +62,9 @@ interface Row {
   latencyTargetMet: boolean;
 }
 
+/** What one transport's live measurement gives; the model-only columns and the verdicts follow once the second model-only run is done. */
+type LiveRow = Omit<Row, 'modelMs' | 'modelOnlyFps' | 'defaultModelMs' | 'defaultModelOnlyFps' | 'fpsTargetMet' | 'latencyTargetMet'>;
+
 /** CPU seconds of this process, of Chromium's processes and of the whole machine; null off Linux. */
 function cpuTimes(): { self: number; browser: number; total: number } | null {
   const self = ownCpu()?.self;
@@ -211,7 +214,7 @@ try {
   };
   await measureModelOnly();
 
-  const rows: Row[] = [];
+  const liveRows: LiveRow[] = [];
   const diagnostics: string[] = [];
   const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   const browser = await chromium.launch({
@@ -280,7 +283,7 @@ try {
         if (c0 && c1 && (c1.total - c0.total - (c1.self - c0.self) - (c1.browser - c0.browser)) / wall > 0.1) {
           diagnostics.push(`${transport}: NOT QUIET: other processes kept ${((c1.total - c0.total - (c1.self - c0.self) - (c1.browser - c0.browser)) / wall).toFixed(2)} cores busy; these numbers are not final`);
         }
-        rows.push({
+        liveRows.push({
           transport: v1.transport ?? transport,
           size: `${width}x${height}`,
           outputFps,
@@ -288,18 +291,11 @@ try {
           latencyMedianMs: median,
           latencyP95Ms: percentile(lat, 95),
           latencyMethod: 'per frame: capture time → stylized frame shown, on the page clock',
-          // The model-only columns and the verdicts are filled in once the second model-only run is done.
-          modelMs: 0,
-          modelOnlyFps: 0,
-          defaultModelMs: 0,
-          defaultModelOnlyFps: 0,
           sessionModelMs: session?.modelMs ?? null,
           serverMs: session?.serverMs ?? null,
           cpuServer: c0 && c1 ? (c1.self - c0.self) / wall : null,
           cpuBrowser: c0 && c1 ? (c1.browser - c0.browser) / wall : null,
           cpuOther: c0 && c1 ? Math.max(0, (c1.total - c0.total - (c1.self - c0.self) - (c1.browser - c0.browser)) / wall) : null,
-          fpsTargetMet: false,
-          latencyTargetMet: false,
         });
         await page.close();
       } finally {
@@ -318,11 +314,15 @@ try {
   const bestModelOnlyFps = Math.max(own.fps, reference.fps);
   // The latency target allows the model's time per frame, at the faster of the two settings.
   const latencyBudgetMs = Math.min(own.ms, reference.ms) + 100;
-  for (const row of rows) {
-    Object.assign(row, { modelMs, modelOnlyFps, defaultModelMs: reference.ms, defaultModelOnlyFps: reference.fps });
-    row.fpsTargetMet = row.outputFps >= 0.9 * Math.min(bestModelOnlyFps, 30);
-    row.latencyTargetMet = row.latencyMedianMs !== null && row.latencyMedianMs <= latencyBudgetMs;
-  }
+  const rows: Row[] = liveRows.map((row) => ({
+    ...row,
+    modelMs,
+    modelOnlyFps,
+    defaultModelMs: reference.ms,
+    defaultModelOnlyFps: reference.fps,
+    fpsTargetMet: row.outputFps >= 0.9 * Math.min(bestModelOnlyFps, 30),
+    latencyTargetMet: row.latencyMedianMs !== null && row.latencyMedianMs <= latencyBudgetMs,
+  }));
   const spread = (runs: ModelOnlyRun[]): string => runs.map((r) => (r.frames / r.seconds).toFixed(1)).join(' then ');
   diagnostics.push(`model-only fps before the browser started, then after it closed: server setting ${spread(ownRuns)}; reference ${spread(referenceRuns)}`);
 

@@ -69,20 +69,19 @@ export function processIds(): number[] {
 
 /** Summed CPU seconds of the running processes whose name matches (e.g. /^chrom/ for Chromium). */
 export function processesCpu(name: RegExp): number | null {
-  try {
-    let sum = 0;
-    for (const pid of processIds()) {
-      try {
-        const t = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-        if (name.test(t.name)) sum += t.self;
-      } catch {
-        // The process ended between the listing and the read.
-      }
+  const pids = processIds();
+  // On Linux this process itself is listed: nothing listed means there is no /proc.
+  if (pids.length === 0) return null;
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      const t = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      if (name.test(t.name)) sum += t.self;
+    } catch {
+      // The process ended between the listing and the read.
     }
-    return sum;
-  } catch {
-    return null;
   }
+  return sum;
 }
 
 /** Busy CPU seconds of the whole machine (all but idle and iowait, guest time excluded). */
