@@ -48,6 +48,29 @@ export function upsampleNearestTf(x: tf.Tensor4D, factor: number): tf.Tensor4D {
   return tf.reshape(blocks, [n, h * factor, w * factor, c]);
 }
 
+/**
+ * The smooth Kuwahara filter of KuwaharaLayer. Windows are averaged over the pixels inside the image
+ * (zero padding, divided by the count of real pixels), as ONNX AveragePool with count_include_pad 0.
+ */
+export function kuwaharaTf(x: tf.Tensor4D, radius: number, temperature: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const r = radius;
+  const k = r + 1;
+  const pads: [number, number][] = [[0, 0], [r, r], [r, r], [0, 0]];
+  const count = tf.avgPool(tf.pad(tf.ones([1, h, w, 1]), pads) as tf.Tensor4D, k, 1, 'valid');
+  const padded = tf.pad(x, pads) as tf.Tensor4D;
+  const mean = tf.div(tf.avgPool(padded, k, 1, 'valid'), count) as tf.Tensor4D;
+  const meanSq = tf.div(tf.avgPool(tf.square(padded), k, 1, 'valid'), count) as tf.Tensor4D;
+  const variance = tf.sum(tf.sub(meanSq, tf.square(mean)), 3, true) as tf.Tensor4D;
+  // Quadrant (dy, dx) of pixel (i, j) is the window starting at (i - r + dy, j - r + dx) in the image,
+  // i.e. at (i + dy, j + dx) in the pooled map.
+  const offsets = [[0, 0], [0, r], [r, 0], [r, r]] as const;
+  const means = offsets.map(([dy, dx]) => tf.slice(mean, [0, dy, dx, 0], [n, h, w, c]));
+  const logits = tf.concat(offsets.map(([dy, dx]) => tf.div(tf.neg(tf.slice(variance, [0, dy, dx, 0], [n, h, w, 1])), temperature)), 3);
+  const weights = tf.softmax(logits);
+  return tf.addN(means.map((m, q) => tf.mul(m, tf.slice(weights, [0, 0, 0, q], [n, h, w, 1])))) as tf.Tensor4D;
+}
+
 function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D, guide: tf.Tensor4D): tf.Tensor4D {
   let x = input;
   for (const layer of layers) {
@@ -78,6 +101,9 @@ function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D, guide: tf.
         break;
       case 'upsample':
         x = upsampleNearestTf(x, layer.factor);
+        break;
+      case 'kuwahara':
+        x = kuwaharaTf(x, layer.radius, layer.temperature);
         break;
     }
   }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initTfjs } from '../../src/engine/tfjs-backend.js';
 import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
-import { forward, guidedFilterTf, padEdgeToMultiple, upsampleNearestTf, paramsToTensors, paramsToVariables, stylizeImagesTf, tensorsToParams } from '../../src/model/tfjs-forward.js';
+import { forward, guidedFilterTf, kuwaharaTf, padEdgeToMultiple, upsampleNearestTf, paramsToTensors, paramsToVariables, stylizeImagesTf, tensorsToParams } from '../../src/model/tfjs-forward.js';
 
 void test('generators keep H and W; the discriminator gives 1/4-resolution logits', async () => {
   await initTfjs('wasm');
@@ -59,9 +59,32 @@ void test('fast starts training as the photo itself (residual on the photo, zero
   const vars = paramsToVariables(params, false, 'identity/');
   const x = tf.randomUniform([2, 16, 12, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
   const y = forward(spec, vars, x);
-  // Both residual branches (palette, main) add exactly 0: a fresh generator is the identity.
-  assert.deepEqual(Array.from(y.dataSync()), Array.from(x.dataSync()));
+  // Both residual branches (palette, main) add exactly 0: a fresh generator is the photo's Kuwahara surface.
+  const surface = spec.layers[0]!;
+  assert.equal(surface.op, 'kuwahara');
+  if (surface.op !== 'kuwahara') return;
+  assert.deepEqual(Array.from(y.dataSync()), Array.from(kuwaharaTf(x, surface.radius, surface.temperature).dataSync()));
   for (const v of Object.values(vars)) v.dispose();
+});
+
+void test('the Kuwahara surface flattens texture on each side of a border and keeps the border a step', async () => {
+  await initTfjs('cpu');
+  const w = 24;
+  let seed = 7;
+  const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const data = new Float32Array(w * w * 3);
+  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = (x < w / 2 ? -0.5 : 0.5) + 0.08 * rand();
+  const out = kuwaharaTf(tf.tensor4d(data, [1, w, w, 3]), 3, 0.002).dataSync();
+  const std = (img: ArrayLike<number>, x0: number, x1: number): number => {
+    const v: number[] = [];
+    for (let y = 3; y < w - 3; y++) for (let x = x0; x < x1; x++) v.push(img[(y * w + x) * 3]!);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+  };
+  assert.ok(std(out, 3, 9) < std(data, 3, 9) * 0.5, 'texture not flattened');
+  // The border stays a step: the pixels either side of it keep their side's level (a blur would meet in the middle).
+  const row = (w / 2) * w;
+  assert.ok(out[(row + w / 2 - 1) * 3]! < -0.4 && out[(row + w / 2) * 3]! > 0.4, `border smeared: ${out[(row + w / 2 - 1) * 3]} ${out[(row + w / 2) * 3]}`);
 });
 
 void test('nearest upsampling copies each pixel into a 2×2 block, and its gradient sums the block', async () => {
