@@ -11,8 +11,8 @@ import onnxProto from 'onnx-proto';
 import { INSTANCE_NORM_EPSILON, instanceNormOnnx } from './instance-norm.js';
 import { OnnxGraphBuilder, OnnxType } from './onnx-graph.js';
 import { checkParams, type ParamSet } from './params.js';
-import { countParameters, type ArchitectureSpec, type Layer } from './spec.js';
-import { PIXEL_SCALE } from './tfjs-forward.js';
+import { countParameters, type ArchitectureSpec, type InkLayer, type Layer } from './spec.js';
+import { INK_LUMA, inkKernel, PIXEL_SCALE } from './tfjs-forward.js';
 
 const { onnx } = onnxProto;
 
@@ -80,6 +80,23 @@ function kuwaharaOnnx(g: OnnxGraphBuilder, x: string, radius: number, temperatur
   return g.node('Sum', terms);
 }
 
+/** The ink layer, node for node like inkTf (NCHW). */
+function inkOnnx(g: OnnxGraphBuilder, x: string, layer: InkLayer): string {
+  const luma = g.node('Conv', [x, g.floatInit(g.fresh('ink_luma'), [1, 3, 1, 1], [...INK_LUMA])]);
+  const ones = g.node('Add', [g.node('Mul', [luma, g.floatScalar('zero', 0)]), g.floatScalar('one', 1)]);
+  const blur = (sigma: number): string => {
+    const k = inkKernel(sigma);
+    const kernel = g.floatInit(g.fresh('ink_gauss'), [1, 1, k.size, k.size], k.values);
+    const r = (k.size - 1) / 2;
+    const attrs = { kernel_shape: [k.size, k.size], pads: [r, r, r, r] };
+    return g.node('Div', [g.node('Conv', [luma, kernel], attrs), g.node('Conv', [ones, kernel], attrs)]);
+  };
+  const dog = g.node('Sub', [blur(layer.sigma1), blur(layer.sigma2)]);
+  const line = g.node('Clip', [g.node('Mul', [g.node('Sub', [g.node('Neg', [dog]), g.floatScalar('ink_eps', layer.eps)]), g.floatScalar('ink_phi', layer.phi)]), g.floatScalar('zero', 0), g.floatScalar('one', 1)]);
+  const keep = g.node('Sub', [g.floatScalar('one', 1), g.node('Mul', [line, g.floatScalar('ink_strength', layer.strength)])]);
+  return g.node('Sub', [g.node('Mul', [g.node('Add', [x, g.floatScalar('one', 1)]), keep]), g.floatScalar('one', 1)]);
+}
+
 function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, input: string, guide: string): string {
   const param = (name: string) => {
     const p = params.get(name);
@@ -118,6 +135,9 @@ function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, inpu
         break;
       case 'kuwahara':
         x = kuwaharaOnnx(g, x, layer.radius, layer.temperature);
+        break;
+      case 'ink':
+        x = inkOnnx(g, x, layer);
         break;
       case 'upsample': {
         // Resize's optional roi input is empty (''); nearest with asymmetric coordinates and floor
