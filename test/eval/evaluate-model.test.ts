@@ -29,13 +29,22 @@ after(() => cleanup());
 void test('eval measures photos and a video with the real engine, beside a blur reference', async () => {
   const photos = [path.join(dir, 'photos-a.png'), path.join(dir, 'photos-b.jpg')];
   const result = await evaluateModel({ inputs: [...photos, path.join(dir, 'clip.mp4')], model: path.join(dir, 'model'), maxVideoFrames: 4, maxSide: undefined });
-  assert.equal(result.rows.length, 4);
-  const [photoModel, photoBlur, videoModel, videoBlur] = result.rows;
+  assert.equal(result.rows.length, 6);
+  assert.deepEqual(result.rows.map((r) => r.transform), ['input', 'model', 'blur reference', 'input', 'model', 'blur reference']);
+  const [photoInput, photoModel, photoBlur, , videoModel, videoBlur] = result.rows;
   assert.equal(photoModel!.items, 2);
   assert.equal(videoModel!.items, 4);
   for (const row of result.rows) {
-    for (const v of [row.textureRatio, row.edgeRatio, row.colourRatio, row.edgeCorrelation]) assert.ok(Number.isFinite(v), JSON.stringify(row));
+    for (const v of [row.textureRatio, row.edgeRatio, row.colourRatio, row.edgeCorrelation, row.meanChange, row.edgeCorrelationHalf, row.strongEdgeRatio, row.colourRatio90, row.colours90, row.flatTexture]) {
+      assert.ok(Number.isFinite(v), JSON.stringify(row));
+    }
+    assert.equal(row.kid, undefined, 'no KID without an anime set');
   }
+  // The input row is each photo against itself: no change, and its own baseline texture.
+  assert.equal(photoInput!.meanChange, 0);
+  assert.equal(photoInput!.strongEdgeRatio, 1);
+  assert.ok(photoBlur!.flatTexture < photoInput!.flatTexture, `blur ${photoBlur!.flatTexture} vs input ${photoInput!.flatTexture}`);
+  assert.ok(photoBlur!.meanChange > 1 && photoBlur!.strongEdgeRatio < 0.9, JSON.stringify(photoBlur));
   // The blur reference must read as a blur: weaker edges, high structural correlation.
   assert.ok(photoBlur!.edgeRatio < 0.9, `blur edge ratio ${photoBlur!.edgeRatio}`);
   assert.ok(photoBlur!.edgeCorrelation > 0.8, `blur edge correlation ${photoBlur!.edgeCorrelation}`);
@@ -43,7 +52,9 @@ void test('eval measures photos and a video with the real engine, beside a blur 
   // A blur moves no more than the input does.
   assert.ok(videoBlur!.flicker! < 1.05, `blur flicker ${videoBlur!.flicker}`);
   const table = formatEvaluationTable(result);
+  assert.match(table, /photos \(2\)\s+input\s+2/);
   assert.match(table, /photos \(2\)\s+model\s+2/);
+  assert.doesNotMatch(table, /KID/, 'no KID column without an anime set');
   assert.match(table, /video clip\.mp4\s+blur reference\s+4/);
 });
 
