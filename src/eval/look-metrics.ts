@@ -168,8 +168,14 @@ export interface OutlineOptions extends ObjectBorderOptions {
  * middle lies between its sides. 0 = no outlines, 1 = every border outlined. NaN without borders.
  */
 export function outlinePresence(input: Image, output: Image, options: OutlineOptions = {}): number {
-  const { width, height } = input;
-  const borders = objectBorders(input, options);
+  return outlinesAlong(objectBorders(input, options), output, options);
+}
+
+type Borders = ReturnType<typeof objectBorders>;
+
+/** outlinePresence on borders found once (the input's borders serve the input and the output). */
+function outlinesAlong(borders: Borders, output: Image, options: OutlineOptions): number {
+  const { width, height } = output;
   if (borders.index.length === 0) return Number.NaN;
   // A light smoothing so pixel noise cannot pass for a line; a drawn 1-2 px line keeps most of its depth.
   const y = gaussianBlur(luma(output), width, height, options.smoothing ?? 0.8);
@@ -283,12 +289,13 @@ export function lookMetrics(input: Frame, output: Frame): LookMetrics {
   const a = halfSizeEdges(input);
   const b = halfSizeEdges(output);
   const colours90 = coloursCovering(output);
+  const borders = objectBorders(input);
   return {
     meanChange: meanAbsDiff(input.data, output.data),
     edgeCorrelationHalf: correlation(a, b),
     strongEdgeRatio: topMean(b, 0.05) / Math.max(topMean(a, 0.05), 1e-6),
-    outlines: outlinePresence(input, output),
-    inputOutlines: outlinePresence(input, input),
+    outlines: outlinesAlong(borders, output, {}),
+    inputOutlines: outlinesAlong(borders, input, {}),
     colourRatio90: colours90 / coloursCovering(input),
     colours90,
     flatTexture: flatTexture(output),

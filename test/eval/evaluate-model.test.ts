@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
@@ -7,6 +8,7 @@ import { saveModelPackage } from '../../src/model/model-package.js';
 import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 import { makeClip, tempDir } from '../media/make-clip.js';
+import { syntheticCel } from './look-cases.js';
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => {};
@@ -23,6 +25,12 @@ before(async () => {
     await sharp(data, { raw: { width: w, height: h, channels: 3 } }).toFile(path.join(dir, `photos-${name}`));
   }
   await makeClip(path.join(dir, 'clip.mp4'), { width: 64, height: 48, frames: 6 });
+  // A small "anime set": flat cels with dark outlines.
+  await mkdir(path.join(dir, 'anime'));
+  for (const seed of [1, 2, 3, 4]) {
+    const cel = syntheticCel(seed, 96, 64);
+    await sharp(cel.data, { raw: { width: cel.width, height: cel.height, channels: 3 } }).toFile(path.join(dir, 'anime', `cel-${seed}.png`));
+  }
 });
 after(() => cleanup());
 
@@ -56,6 +64,20 @@ void test('eval measures photos and a video with the real engine, beside a blur 
   assert.match(table, /photos \(2\)\s+model\s+2/);
   assert.doesNotMatch(table, /KID/, 'no KID column without an anime set');
   assert.match(table, /video clip\.mp4\s+blur reference\s+4/);
+});
+
+void test('eval with an anime set adds the style distance (KID) and the anime row', async () => {
+  const photos = [path.join(dir, 'photos-a.png'), path.join(dir, 'photos-b.jpg')];
+  const result = await evaluateModel({ inputs: photos, model: path.join(dir, 'model'), anime: [path.join(dir, 'anime')] });
+  assert.deepEqual(result.rows.map((r) => r.transform), ['input', 'model', 'blur reference', 'anime reference']);
+  for (const row of result.rows) assert.ok(Number.isFinite(row.kid), JSON.stringify(row));
+  const animeRow = result.rows[3]!;
+  assert.equal(animeRow.set, 'anime (4)');
+  // The anime row compares the set's halves; the photos are far from flat cels.
+  assert.ok(animeRow.kid! < result.rows[0]!.kid!, JSON.stringify(result.rows.map((r) => r.kid)));
+  assert.match(result.styleFeatures ?? '', /MobileNetV2/);
+  assert.match(formatEvaluationTable(result), /KID×10³/);
+  await assert.rejects(evaluateModel({ inputs: photos, model: path.join(dir, 'model'), anime: [path.join(dir, 'anime', 'cel-1.png')] }), { code: 'E_USAGE' });
 });
 
 void test('eval: missing input and an empty folder are one-line input errors', async () => {
