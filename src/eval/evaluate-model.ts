@@ -34,9 +34,13 @@ export interface EvaluateOptions {
   engine?: StylizerOptions['engine'];
   /** Longest side the inputs are scaled to before stylizing; issue 16's numbers are at 384×288. Default: 384. */
   maxSide?: number;
-  /** Anime images or folders of them: the style the outputs are compared with (KID). Default: none (no KID). */
+  /**
+   * Anime images, folders of them, or anime videos (frames evenly spread): the style the outputs are
+   * compared with (KID). Best at the inputs' scale: whole film frames rather than dataset crops.
+   * Default: none (no KID).
+   */
   anime?: string[];
-  /** Anime images used at most (evenly spread over the sorted list). Default: 64. */
+  /** Anime pictures used at most (images evenly spread over the sorted list, then video frames). Default: 64. */
   maxAnime?: number;
   /** Video frames measured per video (evenly spread; consecutive pairs for flicker). Default: 48. */
   maxVideoFrames?: number;
@@ -201,13 +205,38 @@ async function classifyInputs(inputs: string[]): Promise<{ images: string[]; vid
 
 type Resolved = Required<Pick<EvaluateOptions, 'maxSide' | 'maxVideoFrames' | 'blurSigma' | 'maxAnime'>> & EvaluateOptions;
 
-async function evaluateVideo(video: string, stylizer: Stylizer, o: Resolved, style: StyleFeatureExtractor | undefined, anime: Float32Array[] | undefined): Promise<EvaluationRow[]> {
+/** Decodes a video scaled so its longest side is at most maxSide; also returns its frame count. */
+async function openVideo(video: string, o: Resolved): Promise<{ frames: AsyncIterable<Frame>; frameCount: number }> {
   const info = await probeMedia(video, { signal: o.signal });
   const scale = Math.min(1, o.maxSide / Math.max(info.width, info.height));
   // Even sizes keep every pixel format happy; the model itself takes any size.
   const width = Math.max(2, Math.round((info.width * scale) / 2) * 2);
   const height = Math.max(2, Math.round((info.height * scale) / 2) * 2);
-  const decoder = decodeFrames(video, { width, height, frameRate: info.frameRate, scale: width !== info.width || height !== info.height, signal: o.signal });
+  const frames = decodeFrames(video, { width, height, frameRate: info.frameRate, scale: width !== info.width || height !== info.height, signal: o.signal });
+  return { frames, frameCount: info.frameCount };
+}
+
+/**
+ * Frames evenly spread over an anime video (the training film): whole frames at the inputs' scale,
+ * which is what a style distance to full photos needs (256² dataset crops are zoomed-in views).
+ */
+async function animeVideoFrames(video: string, count: number, o: Resolved): Promise<Frame[]> {
+  const { frames, frameCount } = await openVideo(video, o);
+  const stride = Math.max(1, Math.floor(frameCount / count));
+  const out: Frame[] = [];
+  let i = 0;
+  for await (const frame of frames) {
+    throwIfAborted(o.signal);
+    // Half a stride in, so neither the first nor the last (often a fade) frame is taken.
+    if (i % stride === Math.floor(stride / 2)) out.push({ ...frame, data: Uint8Array.from(frame.data) });
+    i++;
+    if (out.length >= count) break;
+  }
+  return out;
+}
+
+async function evaluateVideo(video: string, stylizer: Stylizer, o: Resolved, style: StyleFeatureExtractor | undefined, anime: Float32Array[] | undefined): Promise<EvaluationRow[]> {
+  const decoder = (await openVideo(video, o)).frames;
   // Every 4th frame for KID: neighbouring frames are near copies and the net is the slow part.
   const meter = new SetMeter(style, 4);
   const flicker = new FlickerMeter();
@@ -237,19 +266,25 @@ function spread<T>(items: T[], n: number): T[] {
  * The anime set's own row (each image against itself: its outlines, colours and texture) and its
  * KID features. Its KID is one half of the set against the other: the noise floor of the distance.
  */
-async function evaluateAnime(files: string[], o: Resolved, style: StyleFeatureExtractor): Promise<{ row: EvaluationRow; features: Float32Array[] }> {
+async function evaluateAnime(files: string[], videos: string[], o: Resolved, style: StyleFeatureExtractor): Promise<{ row: EvaluationRow; features: Float32Array[] }> {
   const pairs: AllMetrics[] = [];
   const features: Float32Array[] = [];
-  for (const file of files) {
-    throwIfAborted(o.signal);
-    const frame = await readImage(file, o.maxSide);
+  const add = (frame: Frame): void => {
     pairs.push(asInput(measure(frame, frame)));
     features.push(style.features(frame));
+  };
+  for (const file of files) {
+    throwIfAborted(o.signal);
+    add(await readImage(file, o.maxSide));
   }
+  // The frame budget left by the images is shared by the videos.
+  const perVideo = videos.length === 0 ? 0 : Math.max(2, Math.floor((o.maxAnime - files.length) / videos.length));
+  for (const video of videos) for (const frame of await animeVideoFrames(video, perVideo, o)) add(frame);
+  if (features.length < 4) throw new InputError('E_INPUT_INVALID', `--anime: ${features.length} pictures; a style distance needs at least 4`);
   const halves = [features.filter((_, i) => i % 2 === 0), features.filter((_, i) => i % 2 === 1)] as const;
-  const kid = halves[1].length >= 2 ? kernelInceptionDistance(halves[0], halves[1]) : undefined;
-  o.onItem?.(`anime set (${files.length})`);
-  return { row: summarise(`anime (${files.length})`, 'anime reference', pairs, { kid }), features };
+  const kid = kernelInceptionDistance(halves[0], halves[1]);
+  o.onItem?.(`anime set (${features.length})`);
+  return { row: summarise(`anime (${features.length})`, 'anime reference', pairs, { kid }), features };
 }
 
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationResult> {
@@ -258,19 +293,20 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   const o: Resolved = { ...options, maxSide: options.maxSide ?? 384, maxVideoFrames: options.maxVideoFrames ?? 48, blurSigma: options.blurSigma ?? 2, maxAnime: options.maxAnime ?? 64 };
   const { images, videos } = await classifyInputs(o.inputs);
   let animeFiles: string[] = [];
+  let animeVideos: string[] = [];
   if (o.anime && o.anime.length > 0) {
     const found = await classifyInputs(o.anime);
-    if (found.videos.length > 0) throw new UsageError(`--anime takes images or folders of images, not ${found.videos[0]}`);
     animeFiles = spread(found.images, o.maxAnime);
-    if (animeFiles.length < 4) throw new UsageError(`--anime needs at least 4 images for a style distance, found ${animeFiles.length}`);
+    animeVideos = found.videos;
+    if (animeVideos.length === 0 && animeFiles.length < 4) throw new UsageError(`--anime needs at least 4 images (or a video) for a style distance, found ${animeFiles.length}`);
   }
   const stylizer = await createStylizer({ model: o.model, engine: o.engine });
-  const style = animeFiles.length > 0 ? await StyleFeatureExtractor.create() : undefined;
+  const style = animeFiles.length + animeVideos.length > 0 ? await StyleFeatureExtractor.create() : undefined;
   try {
     const rows: EvaluationRow[] = [];
     let anime: Float32Array[] | undefined;
     let animeRow: EvaluationRow | undefined;
-    if (style) ({ row: animeRow, features: anime } = await evaluateAnime(animeFiles, o, style));
+    if (style) ({ row: animeRow, features: anime } = await evaluateAnime(animeFiles, animeVideos, o, style));
     if (images.length > 0) {
       const meter = new SetMeter(style);
       for (const file of images) {

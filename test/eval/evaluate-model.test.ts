@@ -78,6 +78,11 @@ void test('eval with an anime set adds the style distance (KID) and the anime ro
   assert.match(result.styleFeatures ?? '', /MobileNetV2/);
   assert.match(formatEvaluationTable(result), /KID×10³/);
   await assert.rejects(evaluateModel({ inputs: photos, model: path.join(dir, 'model'), anime: [path.join(dir, 'anime', 'cel-1.png')] }), { code: 'E_USAGE' });
+  // An anime video gives frames evenly spread over it.
+  const fromVideo = await evaluateModel({ inputs: [photos[0]!], model: path.join(dir, 'model'), anime: [path.join(dir, 'clip.mp4')], maxAnime: 4 });
+  const videoRow = fromVideo.rows.at(-1)!;
+  assert.deepEqual([videoRow.transform, videoRow.set, videoRow.items], ['anime reference', 'anime (4)', 4]);
+  assert.ok(Number.isFinite(videoRow.kid));
 });
 
 void test('eval: missing input and an empty folder are one-line input errors', async () => {

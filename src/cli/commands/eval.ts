@@ -13,8 +13,10 @@ size), outlines (strongest edges, and dark lines along the input's object border
 
 Options:
   --model M          model package folder or name under models/ (default: models/default)
-  --anime DIR        anime images (a folder or files; repeatable) for the style distance (default: none)
-  --anime-max N      anime images used at most, evenly spread (default: 64)
+  --anime PATH       anime images, a folder of them, or an anime video (frames evenly spread);
+                     repeatable; the style the outputs are compared with (KID). Whole frames at the
+                     inputs' scale compare best, e.g. the training film (default: none)
+  --anime-max N      anime pictures used at most, evenly spread (default: 64)
   --engine E         onnx | tfjs (default: onnx)
   --max-side N       scale inputs so the longest side is at most N (default: 384)
   --video-frames N   consecutive frames measured per video (default: 48)
