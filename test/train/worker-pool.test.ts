@@ -94,8 +94,8 @@ test('a share larger than one pass is run in chunks with the gradients of one pa
   // One image per pass: three chunks of one.
   const chunked = await GradientEngine.create({ ...base, maxPixelsPerPass: size * size });
   try {
-    const a = whole.compute({ ...req, g, d });
-    const b = chunked.compute({ ...req, g, d });
+    const a = await whole.compute({ ...req, g, d });
+    const b = await chunked.compute({ ...req, g, d });
     assert.equal(b.n, n);
     assert.ok(maxRelDiff(a.gGrads, b.gGrads) < 1e-3);
     assert.ok(maxRelDiff(a.dGrads!, b.dGrads!) < 1e-3);
