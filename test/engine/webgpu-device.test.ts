@@ -4,14 +4,32 @@
  * adapter Dawn finds, llvmpipe included, and must agree with the wasm backend.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import type { Frame } from '../../src/frame.js';
 import { BackendUnavailableError } from '../../src/errors.js';
-import { loadModelPackage } from '../../src/model/model-package.js';
+import { loadModelPackage, saveModelPackage, type ModelPackage } from '../../src/model/model-package.js';
+import { initParams } from '../../src/model/params.js';
+import { getArchitecture } from '../../src/model/spec.js';
 import { webGpuSkipReason } from '../train/webgpu-available.js';
 
 const skip = await webGpuSkipReason();
+
+// A randomly initialised fast generator (not the identity it starts training as), so the output differs from the input.
+let root = '';
+let model: ModelPackage;
+before(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'japananime-webgpu-device-'));
+  const spec = getArchitecture('fast');
+  await saveModelPackage(path.join(root, 'm'), { spec, params: initParams(spec, 7) });
+  model = await loadModelPackage(path.join(root, 'm'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 function frame(width: number, height: number): Frame {
   const data = new Uint8Array(width * height * 3);
@@ -37,7 +55,6 @@ function maxByteDiff(a: Uint8Array, b: Uint8Array): number {
 }
 
 test('onnx --device webgpu: matches the cpu, or fails with one line naming what is missing', async () => {
-  const model = await loadModelPackage();
   const input = frame(24, 16);
   const cpu = await stylizeOnce({ model, threads: 1 }, input);
   let gpu;
@@ -55,7 +72,6 @@ test('onnx --device webgpu: matches the cpu, or fails with one line naming what 
 });
 
 test('tfjs --device webgpu stylizes like tfjs on wasm', { skip }, async () => {
-  const model = await loadModelPackage();
   const input = frame(24, 16);
   const wasm = await stylizeOnce({ model, engine: 'tfjs' }, input);
   const gpu = await stylizeOnce({ model, engine: 'tfjs', device: 'webgpu' }, input);
