@@ -3,7 +3,7 @@
  */
 import { BackendUnavailableError, UsageError } from '../errors.js';
 import { loadModelPackage, type ModelPackage } from '../model/model-package.js';
-import { createOnnxStylizer, type OnnxDevice } from './onnx-stylizer.js';
+import { createOnnxStylizer, ONNX_DEVICES, type OnnxDevice } from './onnx-stylizer.js';
 import type { Stylizer } from './stylizer.js';
 import { createTfjsStylizer } from './tfjs-stylizer.js';
 
@@ -14,7 +14,11 @@ export interface StylizerOptions {
   model?: string | ModelPackage;
   /** Inference engine. Default: 'onnx' (ONNX Runtime). */
   engine?: EngineName;
-  /** Device for the onnx engine ('cuda' needs the CUDA execution provider). Default: 'cpu'. */
+  /**
+   * Device: onnx engine 'cpu', 'cuda' (needs the CUDA execution provider) or 'webgpu' (ORT's WebGPU
+   * provider: a Vulkan/D3D12 GPU); tfjs engine 'cpu' (wasm) or 'webgpu' (tfjs-backend-webgpu: any
+   * adapter `doctor` lists, software GL included). Default: 'cpu'.
+   */
   device?: OnnxDevice;
   /** Intra-op threads for the onnx engine; 0 = one per core. Default: 0. */
   threads?: number;
@@ -24,15 +28,15 @@ export async function createStylizer(options: StylizerOptions = {}): Promise<Sty
   const engine = options.engine ?? 'onnx';
   const device = options.device ?? 'cpu';
   if (engine !== 'onnx' && engine !== 'tfjs') throw new UsageError(`unknown engine '${String(engine)}' (onnx or tfjs)`);
-  if (device !== 'cpu' && device !== 'cuda') throw new UsageError(`unknown device '${String(device)}' (cpu or cuda)`);
+  if (!ONNX_DEVICES.includes(device)) throw new UsageError(`unknown device '${String(device)}' (${ONNX_DEVICES.join(', ')})`);
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 0)) {
     throw new UsageError(`threads must be a whole number ≥ 0, got ${options.threads}`);
   }
   if (engine === 'tfjs' && device === 'cuda') {
-    throw new BackendUnavailableError('the tfjs engine runs on the CPU (wasm) only; use --engine onnx --device cuda for the GPU');
+    throw new BackendUnavailableError('the tfjs engine runs on the CPU (wasm) or WebGPU; use --engine onnx --device cuda for CUDA');
   }
   const pkg = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
-  if (engine === 'tfjs') return createTfjsStylizer(pkg);
+  if (engine === 'tfjs') return createTfjsStylizer(pkg, { backend: device === 'webgpu' ? 'webgpu' : 'wasm' });
   const onnxOptions: { device: OnnxDevice; threads?: number } = { device };
   if (options.threads !== undefined) onnxOptions.threads = options.threads;
   return createOnnxStylizer(pkg, onnxOptions);

@@ -13,8 +13,9 @@ import { packFrames, unpackFrames } from './frame-batch.js';
 import type { Stylizer } from './stylizer.js';
 import { serialStylizer } from './serial-stylizer.js';
 import { intraOpThreads } from './cpu-cores.js';
+import type { OnnxDevice } from './onnx-device.js';
 
-export type OnnxDevice = 'cpu' | 'cuda';
+export { ONNX_DEVICES, type OnnxDevice } from './onnx-device.js';
 
 export interface OnnxStylizerOptions {
   /** Execution provider. Default: 'cpu'. */
@@ -26,6 +27,37 @@ export interface OnnxStylizerOptions {
 /** How a user gets the CUDA execution provider (the npm install skips its download by default). */
 export const CUDA_INSTALL_HINT =
   'install the CUDA execution provider with `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` (needs CUDA 12 and cuDNN 9; see README)';
+
+/**
+ * What ONNX Runtime's WebGPU provider needs. Its bundled Dawn asks for a Vulkan (Linux) or D3D12
+ * (Windows) adapter only: Mesa's software GL, which train --backend webgpu can use, is not enough.
+ */
+export const WEBGPU_EP_HINT = 'it needs a GPU driver with Vulkan (Linux: the NVIDIA driver, or Mesa\'s mesa-vulkan-drivers for AMD/Intel) or D3D12 (Windows); see japananime doctor';
+
+/**
+ * Throws BackendUnavailableError, one line, when `device` cannot work in this installation before a
+ * session is tried (a missing provider library, a build without the provider).
+ */
+export function checkOnnxDevice(device: OnnxDevice): void {
+  if (device === 'cuda' && !cudaProviderInstalled()) {
+    throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider is not installed: ${CUDA_INSTALL_HINT}`);
+  }
+  if (device === 'webgpu' && !ort.listSupportedBackends().some((b) => b.name === 'webgpu')) {
+    throw new BackendUnavailableError(`this onnxruntime-node build (${process.platform}-${process.arch}) has no WebGPU execution provider: use --device cpu`);
+  }
+}
+
+/** The error to throw when a session on `device` failed to start: one line naming what is missing. */
+export function onnxDeviceError(device: OnnxDevice, err: unknown): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  if (device === 'cuda') return new BackendUnavailableError(`the ONNX Runtime CUDA execution provider failed to start (${message}); check the CUDA 12/cuDNN install, or ${CUDA_INSTALL_HINT}`, err);
+  if (device === 'webgpu') {
+    // ORT's message is a source location and an assertion; its last clause is the reason.
+    const reason = /Failed to get a WebGPU adapter: ([^\n]*)/.exec(message)?.[1] ?? message.split('\n')[0];
+    return new BackendUnavailableError(`--device webgpu: ONNX Runtime's WebGPU provider found no usable adapter (${reason}); ${WEBGPU_EP_HINT}`, err);
+  }
+  return err;
+}
 
 export interface ExecutionProviderInfo {
   name: string;
@@ -73,9 +105,7 @@ export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylize
   const device = options.device ?? 'cpu';
   const threads = options.threads ?? 0;
   if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a whole number ≥ 0, got ${threads}`);
-  if (device === 'cuda' && !cudaProviderInstalled()) {
-    throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider is not installed: ${CUDA_INSTALL_HINT}`);
-  }
+  checkOnnxDevice(device);
   const cpuThreads = intraOpThreads(threads);
   let session: ort.InferenceSession;
   try {
@@ -92,8 +122,7 @@ export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylize
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (err) {
-    if (device === 'cuda') throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider failed to start (${(err as Error).message}); check the CUDA 12/cuDNN install, or ${CUDA_INSTALL_HINT}`, err);
-    throw err;
+    throw onnxDeviceError(device, err);
   }
 
   const description = onnxDescription(device, pkg, cpuThreads);

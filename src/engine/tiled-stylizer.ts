@@ -41,6 +41,7 @@ import { createSharedNormRunner, type SharedNormRunner } from './tiling/shared-n
 import { TileBlender, type TilePixels } from './tiling/tile-blender.js';
 import { planTiles, type TilePlan } from './tiling/tile-plan.js';
 import { matchTone, type ToneMode, type ToneReference } from './tiling/tone-match.js';
+import { ONNX_DEVICES } from './onnx-device.js';
 import { onnxDescription } from './onnx-stylizer.js';
 
 /**
@@ -217,7 +218,7 @@ export async function createTiledStylizer(options: CreateTiledStylizerOptions = 
   if ((options.engine ?? 'onnx') !== 'onnx') return new TiledStylizer(await createStylizer(options), tiling);
   // The same checks and messages as createStylizer's.
   const device = options.device ?? 'cpu';
-  if (device !== 'cpu' && device !== 'cuda') throw new UsageError(`unknown device '${String(device)}' (cpu or cuda)`);
+  if (!ONNX_DEVICES.includes(device)) throw new UsageError(`unknown device '${String(device)}' (${ONNX_DEVICES.join(', ')})`);
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 0)) {
     throw new UsageError(`threads must be a whole number ≥ 0, got ${options.threads}`);
   }

@@ -1,6 +1,8 @@
 /**
  * Computes one share of a training step: the gradients of G (and, in the GAN phase, of D) on a slice
- * of the batch. Each worker thread owns one; with `--workers 1` the trainer uses one in-process.
+ * of the batch. Each worker thread owns one; with `--workers 1` (and always on webgpu, where one
+ * process drives the GPU) the trainer uses one in-process. Results are read asynchronously: the
+ * webgpu backend cannot read a GPU tensor synchronously in Node (its readSync needs a canvas).
  * Losses are means over the share, so the trainer's share-weighted average of the gradients is the
  * gradient of the full batch.
  */
@@ -10,10 +12,11 @@ import { getArchitecture, type ArchitectureName } from '../model/spec.js';
 import { forward, paramsToVariables } from '../model/tfjs-forward.js';
 import { celTargets, type CelTargetOptions } from './cel-target.js';
 import { bceWithLogits, contentLoss, discriminatorLoss, gradientLoss, structureLoss, styleLoss, type LossWeights } from './losses.js';
-import { registerTrainingKernels } from './kernels/register-training-kernels.js';
+import { registerTrainingKernels, registerWebGpuTrainingKernels } from './kernels/register-training-kernels.js';
 import { loadPerceptualNet, type PerceptualConfig, type PerceptualNet } from './perceptual/perceptual-net.js';
 
-export type TrainBackend = 'wasm' | 'cpu';
+/** The tfjs backend gradients are computed on: CPU (wasm worker threads, or pure-JS cpu for tests) or a GPU. */
+export type TrainBackend = 'wasm' | 'cpu' | 'webgpu';
 
 /** Everything a gradient engine needs once (plain data, sent to workers). */
 export interface GradientEngineInit {
@@ -122,6 +125,10 @@ export async function initTrainingBackend(backend: TrainBackend): Promise<void> 
     const { initTfjs } = await import('../engine/tfjs-backend.js');
     await initTfjs('wasm');
     registerTrainingKernels();
+  } else if (backend === 'webgpu') {
+    const { initTfjs } = await import('../engine/tfjs-backend.js');
+    await initTfjs('webgpu');
+    await registerWebGpuTrainingKernels();
   } else {
     await tf.setBackend('cpu');
     await tf.ready();
@@ -147,9 +154,9 @@ function photoTerms(parts: Record<string, tf.Scalar>, w: LossWeights, gen: tf.Te
 }
 
 /** Copies scalar tensors into `losses` under their keys and disposes them. */
-function readScalars(scalars: Record<string, tf.Scalar>, losses: Record<string, number>): void {
+async function readScalars(scalars: Record<string, tf.Scalar>, losses: Record<string, number>): Promise<void> {
   for (const [k, t] of Object.entries(scalars)) {
-    losses[k] = t.dataSync()[0]!;
+    losses[k] = (await t.data())[0]!;
     t.dispose();
   }
 }
@@ -198,18 +205,18 @@ export class GradientEngine {
     }
   }
 
-  compute(req: ShareRequest): ShareResult {
+  async compute(req: ShareRequest): Promise<ShareResult> {
     const started = performance.now();
     const perPass = Math.max(1, Math.floor(this.maxPixelsPerPass / (req.size * req.size)));
     let result: ShareResult;
     if (req.n <= perPass) {
-      result = this.computeShare(req);
+      result = await this.computeShare(req);
     } else {
       const parts: ShareResult[] = [];
       for (let offset = 0; offset < req.n; offset += perPass) {
         // Parameters travel with the first chunk only: they are loaded once.
         const params = offset === 0 ? { g: req.g, d: req.d } : {};
-        parts.push(this.computeShare({ ...sliceImages(req, offset, Math.min(perPass, req.n - offset)), weights: req.weights, ...params }));
+        parts.push(await this.computeShare({ ...sliceImages(req, offset, Math.min(perPass, req.n - offset)), weights: req.weights, ...params }));
       }
       result = combineShares(parts);
     }
@@ -217,7 +224,7 @@ export class GradientEngine {
     return result;
   }
 
-  private computeShare(req: ShareRequest): ShareResult {
+  private async computeShare(req: ShareRequest): Promise<ShareResult> {
     if (this.closed) throw new Error('gradient engine is closed');
     if (req.g) this.load('g', req.g);
     if (req.d) this.load('d', req.d);
@@ -242,8 +249,8 @@ export class GradientEngine {
             const gen = forward(this.gSpec, gVars, photos);
             return tf.addN(photoTerms(parts, w, gen, this.perceptual.features(gen), photoFeatures, cel)) as tf.Scalar;
           }, Object.values(gVars));
-          readScalars({ g_total: value, ...parts }, losses);
-          return { n: req.n, gGrads: this.readGrads(grads, gVars), losses };
+          await readScalars({ g_total: value, ...parts }, losses);
+          return { n: req.n, gGrads: await this.readGrads(grads, gVars), losses };
         }
         const dVars = this.dVars;
         if (!dVars || !req.anime || !req.smooth) throw new Error('the GAN phase needs D parameters, anime and smoothed images');
@@ -265,8 +272,8 @@ export class GradientEngine {
               terms.push(tf.mul(parts['style'], w.style), tf.mul(parts['g_adv'], w.adversarial));
               return tf.addN(terms) as tf.Scalar;
             }, Object.values(gVars));
-            readScalars({ g_total: gOut.value, ...parts }, losses);
-            const gGrads = this.readGrads(gOut.grads, gVars);
+            await readScalars({ g_total: gOut.value, ...parts }, losses);
+            const gGrads = await this.readGrads(gOut.grads, gVars);
             // D step on the same (detached) generated images, with the weights D had at the start of the step.
             const fake = generated!;
             const dParts: Record<string, tf.Scalar> = {};
@@ -280,8 +287,8 @@ export class GradientEngine {
               dParts['d_smooth'] = tf.keep(d.smooth);
               return d.total;
             }, Object.values(dVars));
-            readScalars({ d_total: dOut.value, ...dParts }, losses);
-            return { n: req.n, gGrads, dGrads: this.readGrads(dOut.grads, dVars), losses };
+            await readScalars({ d_total: dOut.value, ...dParts }, losses);
+            return { n: req.n, gGrads, dGrads: await this.readGrads(dOut.grads, dVars), losses };
           } finally {
             animeFeatures.dispose();
             generated?.dispose();
@@ -300,22 +307,30 @@ export class GradientEngine {
   }
 
   /** Gradients keyed by parameter name (variableGrads keys them by variable name, which has a prefix). */
-  private readGrads(grads: tf.NamedTensorMap, vars: Record<string, tf.Variable>): Map<string, Float32Array> {
+  private async readGrads(grads: tf.NamedTensorMap, vars: Record<string, tf.Variable>): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
-    for (const [name, v] of Object.entries(vars)) {
-      const g = grads[v.name];
-      out.set(name, g ? new Float32Array(g.dataSync() as Float32Array) : new Float32Array(v.size));
+    try {
+      for (const [name, v] of Object.entries(vars)) {
+        const g = grads[v.name];
+        out.set(name, g ? new Float32Array((await g.data()) as Float32Array) : new Float32Array(v.size));
+      }
+    } finally {
+      for (const g of Object.values(grads)) g.dispose();
     }
-    for (const g of Object.values(grads)) g.dispose();
     return out;
   }
 
   /** Runs G on images (for sample grids); returns NHWC in [-1, 1]. */
-  generate(g: ParamSet, photos: Float32Array, n: number, size: number): Float32Array {
+  async generate(g: ParamSet, photos: Float32Array, n: number, size: number): Promise<Float32Array> {
     this.load('g', g);
     const gVars = this.gVars;
     if (!gVars) throw new Error('no generator parameters loaded');
-    return tf.tidy(() => forward(this.gSpec, gVars, tf.tensor4d(photos, [n, size, size, 3])).dataSync() as Float32Array);
+    const out = tf.tidy(() => forward(this.gSpec, gVars, tf.tensor4d(photos, [n, size, size, 3])));
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
   }
 
   close(): void {

@@ -34,11 +34,11 @@ port.on('message', (msg: Message) => {
     }
     try {
       if (msg.type === 'compute') {
-        const result = engine.compute(msg.request);
+        const result = await engine.compute(msg.request);
         const transfer = [...result.gGrads.values(), ...(result.dGrads?.values() ?? [])].map((a) => a.buffer as ArrayBuffer);
         port.postMessage({ type: 'result', id: msg.id, result }, transfer);
       } else {
-        const images = engine.generate(msg.g, msg.photos, msg.n, msg.size);
+        const images = await engine.generate(msg.g, msg.photos, msg.n, msg.size);
         port.postMessage({ type: 'result', id: msg.id, result: images }, [images.buffer as ArrayBuffer]);
       }
     } catch (err) {

@@ -56,7 +56,7 @@ export interface TrainOptions {
   pretrainSteps?: number;
   /** Continue the run in `out` from its latest checkpoint. Default: false. */
   resume?: boolean;
-  /** Worker threads computing gradients (1 = in-process). Default: the number of cores. */
+  /** Worker threads computing gradients (1 = in-process; webgpu: always 1). Default: the number of cores (webgpu: 1). */
   workers?: number;
   /** Images per step (split over the workers). Default: 4. */
   batch?: number;
@@ -101,7 +101,11 @@ export interface TrainOptions {
   sampleEvery?: number;
   /** Images in a sample grid. Default: 4. */
   sampleCount?: number;
-  /** tfjs backend of the workers. Default: 'wasm'. */
+  /**
+   * tfjs backend the gradients are computed on: 'wasm' (CPU, worker threads), 'webgpu' (a GPU, one
+   * process) or 'cpu' (pure JS, tests). Not part of the run's maths: a resumed run may change it.
+   * Default: 'wasm' (on resume: the run's last one).
+   */
   backend?: TrainBackend;
   /** The command line, for the training record. Default: none. */
   command?: string;
@@ -254,6 +258,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const checkpoints = await listCheckpoints(runDir);
     resumeFrom = checkpoints.at(-1)?.dir;
     if (!resumeFrom) throw new RunError(`${runDir} has no complete checkpoint to resume from (start it again without --resume)`);
+    // Checkpoints hold plain float32 arrays, so a run moves between backends freely (start on a
+    // GPU, finish on the CPU); run.json records the backend the latest session used.
+    if (options.backend) config.backend = options.backend;
     if (options.photos) config.photos = path.resolve(options.photos);
     if (options.anime) config.anime = path.resolve(options.anime);
     // The pretraining may be shortened or lengthened while the run has not left it yet (a run's
@@ -279,6 +286,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const { readVgg19Weights } = await import('./perceptual/vgg19.js');
       await readVgg19Weights(config.perceptual.vgg19Weights ?? '', config.perceptual.layer);
     }
+  }
+  if (config.backend === 'webgpu' && options.workers !== undefined && options.workers !== 1) {
+    throw new JapananimeError('E_USAGE', `--workers ${options.workers}: worker threads split the CPU backend's work; --backend webgpu runs in one process (leave --workers out)`);
   }
   const gSpec = getArchitecture(config.arch);
   const dSpec = getArchitecture(config.discriminator);
@@ -335,7 +345,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ...(config.cel ? { cel: config.cel } : {}),
       contentOn: config.contentOn ?? 'photo',
     },
-    { workers: options.workers ?? defaultWorkerCount() },
+    { workers: options.workers ?? (config.backend === 'webgpu' ? 1 : defaultWorkerCount()) },
   );
   const checkpointEvery = options.checkpointEvery ?? 100;
   const sampleEvery = options.sampleEvery ?? 100;

@@ -42,8 +42,8 @@ interface Member {
 
 function localMember(engine: GradientEngine): Member {
   return {
-    compute: async (req) => engine.compute(req),
-    generate: async (g, photos, n, size) => engine.generate(g, photos, n, size),
+    compute: (req) => engine.compute(req),
+    generate: (g, photos, n, size) => engine.generate(g, photos, n, size),
     close: async () => engine.close(),
   };
 }
@@ -110,7 +110,7 @@ async function threadMember(init: GradientEngineInit): Promise<Member> {
 }
 
 export interface WorkerPoolOptions {
-  /** Number of gradient workers; 1 runs in-process. Default: the number of cores. */
+  /** Number of gradient workers; 1 runs in-process (webgpu always: one process drives the GPU). Default: the number of cores (webgpu: 1). */
   workers?: number;
 }
 
@@ -120,8 +120,11 @@ export class WorkerPool {
   private constructor(private readonly members: Member[]) {}
 
   static async create(init: GradientEngineInit, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
-    const count = options.workers ?? defaultWorkerCount();
+    const count = options.workers ?? (init.backend === 'webgpu' ? 1 : defaultWorkerCount());
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer, got ${count}`);
+    // Worker threads are data parallelism for the single-threaded CPU backend; a GPU is already
+    // parallel, and several Dawn devices would only compete for it.
+    if (init.backend === 'webgpu' && count !== 1) throw new RangeError(`the webgpu backend runs in one process, not ${count} workers`);
     if (count === 1) return new WorkerPool([localMember(await GradientEngine.create(init))]);
     const settled = await Promise.allSettled(Array.from({ length: count }, () => threadMember(init)));
     const members = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

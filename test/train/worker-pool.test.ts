@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initParams } from '../../src/model/params.js';
-import { getArchitecture } from '../../src/model/spec.js';
 import { DEFAULT_LOSS_WEIGHTS } from '../../src/train/losses.js';
-import { Rng } from '../../src/train/rng.js';
 import { averageGradients, GradientEngine } from '../../src/train/gradient-engine.js';
+import { ganStep, maxRelDiff } from './gan-step.js';
 import { splitShares, WorkerPool, type StepGradients } from '../../src/train/worker-pool.js';
 
 test('splitShares and averageGradients', () => {
@@ -14,45 +12,6 @@ test('splitShares and averageGradients', () => {
   const avg = averageGradients([{ n: 3, grads: new Map([['a', Float32Array.of(1, 2)]]) }, { n: 1, grads: new Map([['a', Float32Array.of(5, 6)]]) }]);
   assert.deepEqual([...avg.get('a')!], [2, 3]);
 });
-
-function images(n: number, size: number, rng: Rng): Float32Array {
-  return Float32Array.from({ length: n * size * size * 3 }, () => rng.next() * 2 - 1);
-}
-
-/**
- * Worst per-parameter difference relative to that parameter's gradient scale. The scale has a floor
- * of 1e-2 of the network's largest gradient: the biases of convs followed by instance norm have a
- * true gradient of zero, and their float noise differs with the batch split.
- */
-function maxRelDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
-  let worst = 0;
-  let worstName = '';
-  let global = 0;
-  for (const x of a.values()) for (const v of x) global = Math.max(global, Math.abs(v));
-  for (const [name, x] of a) {
-    const y = b.get(name)!;
-    let scale = 1e-2 * global;
-    for (const v of x) scale = Math.max(scale, Math.abs(v));
-    for (let i = 0; i < x.length; i++) {
-      const r = Math.abs(x[i]! - y[i]!) / scale;
-      if (r > worst) [worst, worstName] = [r, name];
-    }
-  }
-  if (process.env['DEBUG_GRADS']) console.log('worst', worstName, worst);
-  return worst;
-}
-
-/** A GAN step of three random 16×16 images, with the engine settings and random G and D from `seed`. */
-function ganStep(seed: number) {
-  const init = { generator: 'fast', discriminator: 'patchgan', perceptual: { name: 'mobilenetv2' }, backend: 'wasm' } as const;
-  const g = initParams(getArchitecture('fast'), seed);
-  const d = initParams(getArchitecture('patchgan'), seed + 1);
-  const rng = new Rng(seed + 2);
-  const n = 3;
-  const size = 16;
-  const batch = { phase: 'gan' as const, n, size, photos: images(n, size, rng), anime: images(n, size, rng), smooth: images(n, size, rng) };
-  return { init, g, d, batch };
-}
 
 test('one GAN step with 2 worker threads gives the gradients of 1 in-process worker', async () => {
   const { init, g, d, batch } = ganStep(1);
@@ -94,8 +53,8 @@ test('a share larger than one pass is run in chunks with the gradients of one pa
   // One image per pass: three chunks of one.
   const chunked = await GradientEngine.create({ ...base, maxPixelsPerPass: size * size });
   try {
-    const a = whole.compute({ ...req, g, d });
-    const b = chunked.compute({ ...req, g, d });
+    const a = await whole.compute({ ...req, g, d });
+    const b = await chunked.compute({ ...req, g, d });
     assert.equal(b.n, n);
     assert.ok(maxRelDiff(a.gGrads, b.gGrads) < 1e-3);
     assert.ok(maxRelDiff(a.dGrads!, b.dGrads!) < 1e-3);

@@ -15,7 +15,8 @@ import type { CommandModule } from '../main.js';
 const HELP = `Usage: japananime doctor [--json]
 
 Checks ffmpeg/ffprobe (which binary, from where, version, encoders), ONNX Runtime (version,
-execution providers), TensorFlow.js (wasm backend), Chromium (for the end-to-end tests) and the
+execution providers), TensorFlow.js (wasm backend), WebGPU adapters (name, Dawn backend, software
+or hardware; for train --backend webgpu), Chromium (for the end-to-end tests) and the
 default model, and prints the fix for each missing thing.
 
   --json   print one JSON object a line, one per check, then a summary`;
@@ -107,6 +108,19 @@ async function checkTfjs(): Promise<DoctorCheck[]> {
   }
 }
 
+async function checkWebGpu(): Promise<DoctorCheck[]> {
+  const [binding, backend] = await Promise.all([packageVersion('webgpu'), packageVersion('@tensorflow/tfjs-backend-webgpu')]);
+  if (!binding || !backend) return [{ name: 'webgpu', status: 'optional', detail: 'not installed (train --backend webgpu unavailable)', fix: 'npm install' }];
+  try {
+    const { listWebGpuAdapters, noAdapterFix } = await import('../../engine/webgpu-adapter.js');
+    const adapters = await listWebGpuAdapters();
+    if (adapters.length === 0) return [{ name: 'webgpu', status: 'optional', detail: `webgpu ${binding}: no adapter found (train --backend webgpu unavailable)`, fix: noAdapterFix() }];
+    return adapters.map((a) => ({ name: 'webgpu adapter', status: 'ok', detail: `${a.name} (${a.backend}, ${a.software ? 'software: slower than --backend wasm' : 'hardware'}${a.featureLevel === 'compatibility' ? ', compatibility' : ''})` }));
+  } catch (err) {
+    return [{ name: 'webgpu', status: 'optional', detail: (err as Error).message, fix: 'npm install (reinstalls webgpu)' }];
+  }
+}
+
 async function checkChromium(): Promise<DoctorCheck> {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', findOnPath('chromium'), findOnPath('chromium-browser'), findOnPath('google-chrome')].filter((p): p is string => !!p && existsSync(p));
   const exe = candidates[0];
@@ -135,8 +149,8 @@ function checkNode(): DoctorCheck {
 
 /** Runs every check. Library function behind the command (no printing). */
 export async function runDoctorChecks(): Promise<DoctorCheck[]> {
-  const [ffmpeg, onnx, tfjs, chromium, model] = await Promise.all([checkFfmpeg(), checkOnnx(), checkTfjs(), checkChromium(), checkDefaultModel()]);
-  return [checkNode(), ...ffmpeg, ...onnx, ...tfjs, chromium, model];
+  const [ffmpeg, onnx, tfjs, webgpu, chromium, model] = await Promise.all([checkFfmpeg(), checkOnnx(), checkTfjs(), checkWebGpu(), checkChromium(), checkDefaultModel()]);
+  return [checkNode(), ...ffmpeg, ...onnx, ...tfjs, ...webgpu, chromium, model];
 }
 
 /** Pure: the text report. */
@@ -151,7 +165,7 @@ export function formatDoctor(checks: DoctorCheck[]): string {
 }
 
 export const command: CommandModule = {
-  summary: 'check ffmpeg, ONNX Runtime, tfjs, Chromium and the default model, with fixes',
+  summary: 'check ffmpeg, ONNX Runtime, tfjs, WebGPU, Chromium and the default model, with fixes',
   help: HELP,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: 'boolean' } } });

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineName } from '../../engine/create-stylizer.js';
+import { ONNX_DEVICES, type OnnxDevice } from '../../engine/onnx-device.js';
 import { ModelError, UsageError } from '../../errors.js';
 import { MODELS_DIR } from '../../project-paths.js';
 import { resolveModelDir, startLiveServer, type LiveServerOptions } from '../../stream/live-server.js';
@@ -23,7 +24,8 @@ viewer, with one inference per frame whatever the number of viewers.
   --token <T>             the viewer token, 8+ characters (default: a random one, printed in the URL)
   --model <dir|name>      model package (default: models/default)
   --engine <onnx|tfjs>    inference engine (default onnx)
-  --device <cpu|cuda>     execution provider of the onnx engine (default cpu)
+  --device <cpu|cuda|webgpu>  where the model runs (default cpu); webgpu: ONNX Runtime's WebGPU
+                          provider (a GPU with Vulkan or D3D12), or with --engine tfjs any adapter
   --threads <N>           intra-op threads of each inference worker, 0 = one per core (default 0)
   --workers <N>           inference worker threads, each with its own session: frames in flight
                           at once. On a CPU shared with the browser, --workers 2 --threads 1 gives
@@ -42,7 +44,7 @@ viewer, with one inference per frame whatever the number of viewers.
 export interface ServeArgs {
   server: LiveServerOptions;
   engine: EngineName;
-  device: 'cpu' | 'cuda';
+  device: OnnxDevice;
   threads: number | undefined;
   workers: number | undefined;
   quiet: boolean;
@@ -85,7 +87,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const engine = values.engine ?? 'onnx';
   if (engine !== 'onnx' && engine !== 'tfjs') throw new UsageError(`--engine must be onnx or tfjs, got '${engine}'`);
   const device = values.device ?? 'cpu';
-  if (device !== 'cpu' && device !== 'cuda') throw new UsageError(`--device must be cpu or cuda, got '${device}'`);
+  if (!(ONNX_DEVICES as readonly string[]).includes(device)) throw new UsageError(`--device must be ${ONNX_DEVICES.join(', ')}, got '${device}'`);
   if (values.token !== undefined && values.token.length < 8) throw new UsageError('--token must be at least 8 characters');
   for (const origin of values['allow-origin'] ?? []) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new UsageError(`--allow-origin must be an origin like http://localhost:5173, got '${origin}'`);
@@ -111,7 +113,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (maxSessions !== undefined) server.maxSessions = maxSessions;
   const perAddress = intFlag('max-per-address', values['max-per-address'], 1, 1000);
   if (perAddress !== undefined) server.maxConnectionsPerAddress = perAddress;
-  return { server, engine, device, threads: intFlag('threads', values.threads, 0, 1024), workers: intFlag('workers', values.workers, 1, 64), quiet: values.quiet ?? false };
+  return { server, engine, device: device as OnnxDevice, threads: intFlag('threads', values.threads, 0, 1024), workers: intFlag('workers', values.workers, 1, 64), quiet: values.quiet ?? false };
 }
 
 export const command: CommandModule = {

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineName } from '../../engine/create-stylizer.js';
-import type { OnnxDevice } from '../../engine/onnx-stylizer.js';
+import { ONNX_DEVICES, type OnnxDevice } from '../../engine/onnx-device.js';
 import { UsageError } from '../../errors.js';
 import { X264_PRESETS } from '../../media/ffmpeg-args.js';
 import type { VideoCodec } from '../../media/ffmpeg-args.js';
@@ -23,7 +23,9 @@ complete. An image file or a folder of images is stylized too (when image suppor
   -o, --output <path>     output file (.mp4, .mov, .mkv, .webm) — required
   --model <dir|name>      model package folder or name under models/ (default: models/default)
   --engine <onnx|tfjs>    inference engine (default: onnx)
-  --device <cpu|cuda>     execution provider of the onnx engine (default: cpu)
+  --device <cpu|cuda|webgpu>  where the model runs (default: cpu); webgpu: ONNX Runtime's WebGPU
+                          provider (a GPU with Vulkan or D3D12), or with --engine tfjs any adapter
+                          'japananime doctor' lists
   --threads <N>           intra-op threads of each model session, 0 = the physical cores shared out (default: 0)
   --workers <N>           model sessions running batches at once, each in a worker thread
                           (default: 2 for a light model such as fast on the CPU at up to 640x360; else 1)
@@ -97,7 +99,7 @@ export function parseStylizeArgs(argv: string[]): StylizeArgs {
   if (positionals.length > 1) throw new UsageError(`one input at a time, got ${positionals.length}: ${positionals.join(' ')}`);
   if (!values.output) throw new UsageError('no output given (-o <output>)');
   if (values.engine !== undefined && values.engine !== 'onnx' && values.engine !== 'tfjs') throw new UsageError(`--engine must be onnx or tfjs, got '${values.engine}'`);
-  if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'cuda') throw new UsageError(`--device must be cpu or cuda, got '${values.device}'`);
+  if (values.device !== undefined && !(ONNX_DEVICES as readonly string[]).includes(values.device)) throw new UsageError(`--device must be ${ONNX_DEVICES.join(', ')}, got '${values.device}'`);
   if (values.codec !== undefined && values.codec !== 'h264' && values.codec !== 'vp9') throw new UsageError(`--codec must be h264 or vp9, got '${values.codec}'`);
   if (values.preset !== undefined && !(X264_PRESETS as readonly string[]).includes(values.preset)) {
     throw new UsageError(`--preset must be one of ${X264_PRESETS.join(', ')}, got '${values.preset}'`);

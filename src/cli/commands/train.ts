@@ -20,7 +20,8 @@ Options:
                         with --resume, moves the end of a pretraining not yet finished
                         (default: cartoongan min(200, steps/10); fast 0: it starts as the photo)
   --resume              continue the run in --out from its latest checkpoint up to --steps
-  --workers N           gradient worker threads (default: number of cores; 1 = in-process)
+  --workers N           gradient worker threads (default: number of cores; 1 = in-process;
+                        not with --backend webgpu)
   --batch N             images per step (default: 4)
   --crop N              training crop size, a multiple of 4 (default: 256)
   --lr X                Adam learning rate (default: 1e-4)
@@ -56,7 +57,10 @@ Options:
   --checkpoint-every N  steps between checkpoints (default: 100)
   --keep N              checkpoints kept (default: 3)
   --sample-every N      steps between sample grids, 0 = none (default: 100)
-  --backend B           wasm | cpu (default: wasm)
+  --backend B           wasm | webgpu | cpu (default: wasm; on --resume the run's last).
+                        webgpu trains on a GPU (Vulkan, Metal or D3D12 driver) in one process;
+                        checkpoints are the same on every backend, so a run may switch on --resume.
+                        'japananime doctor' lists the WebGPU adapters found
   --json                one JSON line per step, then a summary
 `;
 
@@ -99,7 +103,7 @@ export const command: CommandModule = {
     if (!values.out) throw new UsageError('train needs --out <run folder>');
     if (values.arch !== undefined && values.arch !== 'fast' && values.arch !== 'cartoongan') throw new UsageError(`--arch must be fast or cartoongan, not '${values.arch}'`);
     if (values.perceptual !== undefined && values.perceptual !== 'mobilenetv2' && values.perceptual !== 'vgg19') throw new UsageError(`--perceptual must be mobilenetv2 or vgg19, not '${values.perceptual}'`);
-    if (values.backend !== undefined && values.backend !== 'wasm' && values.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, not '${values.backend}'`);
+    if (values.backend !== undefined && values.backend !== 'wasm' && values.backend !== 'webgpu' && values.backend !== 'cpu') throw new UsageError(`--backend must be wasm, webgpu or cpu, not '${values.backend}'`);
     if (values.target !== undefined && values.target !== 'anime' && values.target !== 'cel') throw new UsageError(`--target must be anime or cel, not '${values.target}'`);
     if (values['content-on'] !== undefined && values['content-on'] !== 'photo' && values['content-on'] !== 'target') throw new UsageError(`--content-on must be photo or target, not '${values['content-on']}'`);
     if (!values.resume && !values.photos) throw new UsageError('a new run needs --photos <dir> (or --resume)');
@@ -148,7 +152,7 @@ export const command: CommandModule = {
       checkpointEvery: num('checkpoint-every', values['checkpoint-every'], { int: true, min: 1 }),
       keepCheckpoints: num('keep', values.keep, { int: true, min: 1 }),
       sampleEvery: num('sample-every', values['sample-every'], { int: true, min: 0 }),
-      backend: values.backend as 'wasm' | 'cpu' | undefined,
+      backend: values.backend as 'wasm' | 'webgpu' | 'cpu' | undefined,
       command: ['japananime', 'train', ...argv].join(' '),
       signal,
       onStep: (line, total) => {

@@ -5,11 +5,10 @@
  * photos (run whole) and huge ones (tiled) never holds two arenas of ~1 GB.
  */
 import * as ort from 'onnxruntime-node';
-import { BackendUnavailableError } from '../../errors.js';
 import type { Frame } from '../../frame.js';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../model/onnx-export.js';
 import { packFrames, unpackFrames } from '../frame-batch.js';
-import { CUDA_INSTALL_HINT, cudaProviderInstalled } from '../onnx-stylizer.js';
+import { checkOnnxDevice, onnxDeviceError, type OnnxDevice } from '../onnx-stylizer.js';
 import type { NormStats } from './norm-stats.js';
 import { listNormLayers, sharedNormGraph, USE_SHARED_INPUT, type NormLayer } from './shared-norm-graph.js';
 import { intraOpThreads } from '../cpu-cores.js';
@@ -31,7 +30,7 @@ export interface SharedNormRunner {
 
 export interface SharedNormRunnerOptions {
   /** Execution provider. Default: 'cpu'. */
-  device?: 'cpu' | 'cuda';
+  device?: OnnxDevice;
   /** Intra-op threads; 0 = one per physical core (see cpu-cores.ts). Default: 0. */
   threads?: number;
 }
@@ -39,7 +38,7 @@ export interface SharedNormRunnerOptions {
 /** Builds the session from a model package's model.onnx bytes. */
 export async function createSharedNormRunner(onnx: Uint8Array, options: SharedNormRunnerOptions = {}): Promise<SharedNormRunner> {
   const device = options.device ?? 'cpu';
-  if (device === 'cuda' && !cudaProviderInstalled()) throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider is not installed: ${CUDA_INSTALL_HINT}`);
+  checkOnnxDevice(device);
   const layers = listNormLayers(onnx);
   const threads = intraOpThreads(options.threads ?? 0);
   let session: ort.InferenceSession;
@@ -55,8 +54,7 @@ export async function createSharedNormRunner(onnx: Uint8Array, options: SharedNo
       enableMemPattern: false,
     });
   } catch (err) {
-    if (device === 'cuda') throw new BackendUnavailableError(`the ONNX Runtime CUDA execution provider failed to start (${(err as Error).message}); ${CUDA_INSTALL_HINT}`, err);
-    throw err;
+    throw onnxDeviceError(device, err);
   }
   let closed = false;
   // One run at a time, as in the plain ONNX stylizer: batches are already as large as wanted.

@@ -17,3 +17,20 @@ export function registerTrainingKernels(): void {
   }
   registered = true;
 }
+
+let webGpuRegistered = false;
+
+/**
+ * Registers the kernels training replaces on the webgpu backend: a filter gradient built on the
+ * backend's tiled matmul (see conv2d-backprop-filter-webgpu.ts). Idempotent; imported lazily so that
+ * the wasm workers never load the webgpu package.
+ */
+export async function registerWebGpuTrainingKernels(): Promise<void> {
+  if (webGpuRegistered) return;
+  const { conv2dBackpropFilterWebGpuConfig } = await import('./conv2d-backprop-filter-webgpu.js');
+  for (const config of [conv2dBackpropFilterWebGpuConfig]) {
+    if (getKernel(config.kernelName, 'webgpu') !== undefined) unregisterKernel(config.kernelName, 'webgpu');
+    registerKernel(config);
+  }
+  webGpuRegistered = true;
+}
