@@ -8,6 +8,9 @@
  *     [--side 1280] [--width 360] [--rows 4] <image|folder|video>...
  *
  * --model DIR[=LABEL]        a model package (a column); repeatable, in column order
+ * --rendered DIR[=LABEL]     a column of pictures stylized elsewhere (e.g. by an older release whose
+ *                            model this code cannot load), found by the input's base name with any
+ *                            image extension; repeatable, placed before the --model columns
  * --reference FILE[=LABEL]   a picture shown alone in the input column of a last row (e.g. one anime
  *                            frame of the training film, to compare the look with); repeatable
  * --side N                   pictures are stylized with their longer side at N px (default 1280, a
@@ -36,6 +39,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string', default: 'docs/contact-sheet.jpg' },
     model: { type: 'string', multiple: true, default: [] },
     reference: { type: 'string', multiple: true, default: [] },
+    rendered: { type: 'string', multiple: true, default: [] },
     side: { type: 'string', default: '1280' },
     width: { type: 'string', default: '360' },
     rows: { type: 'string', default: '4' },
@@ -92,7 +96,17 @@ function label(text: string, w: number): Promise<Buffer> {
 }
 
 const models = values.model.map(labelled);
-const columns = ['input', ...models.map(([, l]) => l)];
+const rendered = values.rendered.map(labelled);
+const columns = ['input', ...rendered.map(([, l]) => l), ...models.map(([, l]) => l)];
+
+/** The picture in `dir` with the base name of `file` (any image extension), at the input frame's size. */
+async function renderedPicture(dir: string, file: string, like: Frame): Promise<Frame> {
+  const base = path.basename(file).replace(/\.[^.]+$/, '');
+  const name = (await readdir(dir)).find((n) => IMAGE.test(n) && n.replace(/\.[^.]+$/, '') === base);
+  if (!name) throw new Error(`${dir} has no picture named ${base}.*`);
+  const { data } = await sharp(path.join(dir, name)).resize(like.width, like.height).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { ...like, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
 const pictures = await expand(positionals);
 const stylizers = await Promise.all(models.map(([dir]) => createStylizer({ model: dir })));
 const tiles: sharp.OverlayOptions[] = [];
@@ -105,6 +119,7 @@ try {
     const frame = await readPicture(file);
     const h = Math.round((frame.height / frame.width) * width);
     const row = [frame];
+    for (const [dir] of rendered) row.push(await renderedPicture(dir, file, frame));
     for (const s of stylizers) row.push((await s.run([frame]))[0]!);
     for (const [c, f] of row.entries()) tiles.push({ input: await tile(f, h), top, left: GUTTER + c * (width + GUTTER) });
     tiles.push({ input: await label(path.basename(file), width), top: top + h - LABEL_HEIGHT, left: GUTTER });

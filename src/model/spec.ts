@@ -166,7 +166,7 @@ function cartoongan(): ArchitectureSpec {
 /**
  * The real-time generator. Plain convolutions only (the tfjs wasm backend has no gradient kernels
  * for depthwise convolutions), few channels at full resolution, the capacity at 1/4 resolution
- * where 128-channel 3x3 convolutions run near the CPU's peak. 1.08M parameters, 5.2 GMAC at 256²;
+ * where 128-channel 3x3 convolutions run near the CPU's peak. 1.04M parameters, 5.9 GMAC at 256²;
  * single-threaded ONNX Runtime runs it ~9x faster than cartoongan (4 residual blocks gave 7.5x, too
  * little margin for the 5x target once threads and a busy machine eat into small convolutions).
  *
