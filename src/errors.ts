@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'E_FFMPEG_FAILED' // ffmpeg exited with an error
   | 'E_DATASET_INVALID' // training data is missing, empty or unusable
   | 'E_RUN_INVALID' // a training run folder cannot be resumed or exported
-  | 'E_ABORTED'; // the job was cancelled (Ctrl-C, AbortSignal)
+  | 'E_ABORTED' // the job was cancelled (Ctrl-C, AbortSignal)
+  | 'E_CLOSED' // a stylizer, pool or server was used after close()
+  | 'E_WORKER_CRASHED'; // an inference worker died (out of memory, native abort) and its retry failed too
 
 /** Base class of every error the user can cause or should see as one line. */
 export class JapananimeError extends Error {
@@ -76,4 +78,24 @@ export class AbortedError extends JapananimeError {
 /** Throws AbortedError if the signal has fired; call at loop boundaries of long work. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError();
+}
+
+/** A stylizer, worker pool or server was used after its close(). An internal error (exit 2): the program, not the user, got the order wrong. */
+export class ClosedError extends JapananimeError {
+  constructor(what: string) {
+    super('E_CLOSED', `${what} is closed`, { exitCode: 2 });
+    this.name = 'ClosedError';
+  }
+}
+
+/**
+ * An inference worker died while running a batch (out of memory, a native abort), was restarted, and
+ * the batch's one retry failed as well. Exit 2: nothing the user typed was wrong, but the message is
+ * still one line.
+ */
+export class WorkerCrashedError extends JapananimeError {
+  constructor(message: string, cause?: unknown) {
+    super('E_WORKER_CRASHED', message, { cause, exitCode: 2 });
+    this.name = 'WorkerCrashedError';
+  }
 }

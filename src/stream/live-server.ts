@@ -80,6 +80,8 @@ export interface ServerStats {
   sessions: SessionStatsSnapshot[];
   broadcast: { source: string; viewers: number; decoded: number; stylized: number; dropped: number; modelMs: number } | null;
   rejected: Record<string, number>;
+  /** Inference workers restarted after they died (the stylizers heal themselves; this counts how often). */
+  inference: { restarts: number };
 }
 
 export interface LiveServer {
@@ -197,6 +199,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     sessions: [...sessions].map((s) => s.stats.snapshot()),
     broadcast: hub && options.source !== undefined ? { source: path.basename(options.source), viewers: hub.viewerCount, ...hub.counters } : null,
     rejected: { ...rejected },
+    inference: { restarts: pool.restarts() },
   });
 
   const authorized = (req: http.IncomingMessage): boolean => {

@@ -6,7 +6,7 @@
  * Signalling runs over the session's WebSocket. The server answers without trickle (its candidates are
  * in the answer); the browser may trickle.
  */
-import type { Stylizer } from '../engine/stylizer.js';
+import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
 import type { ServerMessage } from './control-message.js';
 import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from './control-message.js';
 import { isInOrder } from './drop-policy.js';
@@ -15,7 +15,6 @@ import { i420Size, i420ToRgb24, rgb24ToI420 } from './i420.js';
 import type { LatestFrameWorker } from './latest-frame-worker.js';
 import { createLiveFrameWorker } from './live-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
-import { stylizerConcurrency } from '../engine/threaded-stylizer.js';
 import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack, type WrtcSender } from './wrtc-binding.js';
 
 export interface RtcSessionOptions {
