@@ -20,6 +20,7 @@ import type { Frame } from '../frame.js';
 import { ClosedError, WorkerCrashedError } from '../errors.js';
 import { startModuleWorker, workerError } from '../worker-thread.js';
 import { intraOpThreads } from './cpu-cores.js';
+import { disableOrtTelemetry } from './ort-telemetry.js';
 
 export interface ThreadedStylizerOptions {
   /** A model package folder or a name under models/. Required. */
@@ -97,6 +98,8 @@ export function restartDelay(failures: number, baseMs: number, maxMs: number): n
 
 /** Starts one worker and waits for its model to load, at most `timeoutMs`. */
 async function startWorker(init: StylizerOptions, timeoutMs: number, onSpawn: (worker: Worker) => void): Promise<{ worker: Worker; description: string }> {
+  // Only the main thread can change the environment the worker's ONNX Runtime reads.
+  disableOrtTelemetry();
   const worker = startModuleWorker(import.meta.url, 'threaded-stylizer-worker', init);
   onSpawn(worker);
   try {

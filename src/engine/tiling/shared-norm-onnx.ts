@@ -4,7 +4,7 @@
  * of each tile's own. One session means one memory arena for all three, so a folder that mixes small
  * photos (run whole) and huge ones (tiled) never holds two arenas of ~1 GB.
  */
-import * as ort from 'onnxruntime-node';
+import { ort } from '../onnx-runtime.js';
 import { BackendUnavailableError } from '../../errors.js';
 import type { Frame } from '../../frame.js';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../model/onnx-export.js';
