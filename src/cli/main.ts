@@ -74,10 +74,28 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     return await command.run(rest, controller.signal);
+  } catch (err) {
+    throw parseArgsUsageError(err, name) ?? err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * node:util parseArgs's errors as one line that names the option and points to the command's help.
+ * Its own text for an unknown option suggests quoting it as a positional argument, with an
+ * unbalanced quote; undefined for any other error.
+ */
+export function parseArgsUsageError(err: unknown, command: string): UsageError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) return undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = `(run 'japananime ${command} --help' for the options)`;
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return new UsageError(`unknown option '${unknown[1]}' ${hint}`);
+  const firstSentence = (message.split(/\.\s/)[0] ?? message).replace(/\.$/, '');
+  return new UsageError(`${firstSentence.charAt(0).toLowerCase()}${firstSentence.slice(1)} ${hint}`);
 }
 
 /** Maps an error to one line on stderr and an exit code. Stack traces only for internal errors. */
