@@ -20,6 +20,8 @@ interface ViewerStats {
   dropped: number;
   latencyMs: number | null;
   modelMs: number | null;
+  /** Stylized frames shown per second, over the last two seconds. */
+  fps: number | null;
   mode: 'live' | 'broadcast' | null;
   state: string;
 }
@@ -50,7 +52,7 @@ const stylizedVideo = $<HTMLVideoElement>('stylized-video');
 const stylizedCanvas = $<HTMLCanvasElement>('stylized-canvas');
 const overlay = $<HTMLPreElement>('overlay');
 
-const stats: ViewerStats = { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null, mode: null, state: 'idle' };
+const stats: ViewerStats = { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null, fps: null, mode: null, state: 'idle' };
 let serverStats: ServerSessionStats | null = null;
 let latencies: number[] = [];
 /** Every latency sample of this session (capped), for benchmarks' percentiles. */
@@ -86,11 +88,22 @@ function wsUrl(): string {
   return u.href;
 }
 
+/** (time, frames shown) samples of the last two seconds: the achieved frame rate. */
+let shownSamples: { t: number; frames: number }[] = [];
+function updateFps(): void {
+  const t = performance.now();
+  shownSamples.push({ t, frames: stats.framesOut });
+  shownSamples = shownSamples.filter((s) => t - s.t <= 2000);
+  const first = shownSamples[0];
+  stats.fps = first && t - first.t >= 500 && stats.transport !== null ? ((stats.framesOut - first.frames) * 1000) / (t - first.t) : null;
+}
+
 function renderOverlay(): void {
-  const f = (v: number | null): string => (v === null ? '–' : v.toFixed(0));
+  updateFps();
+  const f = (v: number | null, digits = 0): string => (v === null ? '–' : v.toFixed(digits));
   overlay.textContent =
     `${stats.transport ?? '–'} ${stats.mode ?? ''}\n` +
-    `in ${stats.framesIn}  out ${stats.framesOut}  dropped ${stats.dropped}\n` +
+    `${f(stats.fps, 1)} fps  in ${stats.framesIn}  out ${stats.framesOut}  dropped ${stats.dropped}\n` +
     `model ${f(stats.modelMs)} ms  latency ${f(stats.latencyMs)} ms`;
 }
 setInterval(renderOverlay, 250);
@@ -469,7 +482,8 @@ async function start(): Promise<void> {
   stopButton.disabled = false;
   latencies = [];
   latencyLog = [];
-  Object.assign(stats, { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null });
+  Object.assign(stats, { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null, fps: null });
+  shownSamples = [];
   try {
     if (!broadcast) {
       setState('starting camera');
@@ -590,7 +604,8 @@ async function init(): Promise<void> {
     startButton.textContent = 'Watch';
     modelSelect.disabled = true;
   }
-  setState('ready');
+  // The stylized pane stays black until a session starts: say what to press.
+  setState(broadcast ? 'ready: press Watch to see the server’s stream' : 'ready: press “Start camera” to begin');
   if (params.get('autostart') === '1') await start();
 }
 
