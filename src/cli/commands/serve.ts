@@ -27,7 +27,7 @@ viewer, with one inference per frame whatever the number of viewers.
   --threads <N>           intra-op threads of each inference worker, 0 = one per core (default 0)
   --workers <N>           inference worker threads, each with its own session: frames in flight
                           at once. On a CPU shared with the browser, --workers 2 --threads 1 gives
-                          about 20% more frames a second at about 60% more latency (default 1)
+                          about 20% more frames a second at about 30% more latency (default 1)
   --source <file|device>  broadcast this video file (looped) or capture device instead of viewers' cameras
   --max-side <N>          largest side of broadcast frames (default 360)
   --allow-origin <url>    also accept WebSocket connections from this page origin (repeatable)
