@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Stylizer } from '../engine/stylizer.js';
 import { UsageError } from '../errors.js';
+import { resolveModelDir } from '../model/model-package.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
 import { BroadcastHub } from './broadcast-hub.js';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from './control-message.js';
@@ -113,12 +114,6 @@ const CONTENT_TYPES: Record<string, string> = {
 
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-/** Turns a model name or directory into a package directory. */
-export function resolveModelDir(model: string, modelsDir: string): string {
-  if (path.isAbsolute(model) || model.includes('/') || model.includes(path.sep) || model.startsWith('.')) return path.resolve(model);
-  return path.join(modelsDir, model);
 }
 
 async function listModels(modelsDir: string, defaultModel: string): Promise<string[]> {

@@ -7,9 +7,10 @@ import { parseArgs } from 'node:util';
 import type { EngineName } from '../../engine/create-stylizer.js';
 import { ModelError, UsageError } from '../../errors.js';
 import { MODELS_DIR } from '../../project-paths.js';
-import { resolveModelDir, startLiveServer, type LiveServerOptions } from '../../stream/live-server.js';
+import { resolveModelDir } from '../../model/model-package.js';
+import { startLiveServer, type LiveServerOptions } from '../../stream/live-server.js';
 import { createThreadedStylizer } from '../../engine/threaded-stylizer.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 
 const HELP = `Usage: japananime serve [--host 127.0.0.1] [--port 8080] [--token T] [--model M] [--source <file|/dev/videoN>]
 

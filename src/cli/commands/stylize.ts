@@ -12,7 +12,7 @@ import { X264_PRESETS } from '../../media/ffmpeg-args.js';
 import type { VideoCodec } from '../../media/ffmpeg-args.js';
 import { convertVideo } from '../../pipeline/convert-video.js';
 import { formatImagesSummary, stylizeImages, type StylizeImagesOptions } from '../../pipeline/image/stylize-images.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 import { createProgress } from '../progress.js';
 
 const HELP = `Usage: japananime stylize <input> -o <output> [options]
