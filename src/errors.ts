@@ -67,6 +67,32 @@ export class BackendUnavailableError extends JapananimeError {
   }
 }
 
+/** ffmpeg or ffprobe exited with an error. The message is one line; `stderrTail` has the detail. Made by ffmpegError() in src/media/child-process.ts. */
+export class FfmpegError extends JapananimeError {
+  readonly stderrTail: string;
+  constructor(message: string, stderrTail: string) {
+    super('E_FFMPEG_FAILED', message);
+    this.name = 'FfmpegError';
+    this.stderrTail = stderrTail;
+  }
+}
+
+/** A dataset the trainer cannot use. */
+export class DatasetError extends JapananimeError {
+  constructor(message: string, cause?: unknown) {
+    super('E_DATASET_INVALID', message, { cause });
+    this.name = 'DatasetError';
+  }
+}
+
+/** A run folder that cannot be started, resumed or exported. */
+export class RunError extends JapananimeError {
+  constructor(message: string, cause?: unknown) {
+    super('E_RUN_INVALID', message, { cause });
+    this.name = 'RunError';
+  }
+}
+
 /** The job was cancelled through its AbortSignal (Ctrl-C in the CLI). */
 export class AbortedError extends JapananimeError {
   constructor(message = 'cancelled') {

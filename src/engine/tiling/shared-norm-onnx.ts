@@ -5,7 +5,7 @@
  * photos (run whole) and huge ones (tiled) never holds two arenas of ~1 GB.
  */
 import { ort } from '../onnx-runtime.js';
-import { BackendUnavailableError } from '../../errors.js';
+import { BackendUnavailableError, ClosedError } from '../../errors.js';
 import type { Frame } from '../../frame.js';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../model/onnx-export.js';
 import { packFrames, unpackFrames } from '../frame-batch.js';
@@ -63,7 +63,7 @@ export async function createSharedNormRunner(onnx: Uint8Array, options: SharedNo
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = queue.then(() => {
-      if (closed) throw new Error('the stylizer is closed');
+      if (closed) throw new ClosedError('the stylizer');
       return fn();
     });
     queue = next.catch(() => undefined);
