@@ -43,6 +43,21 @@ export class UsageError extends JapananimeError {
   }
 }
 
+/**
+ * A bad option value. The message names library options (`tile must be…`); `template` marks each
+ * option as `{tile}` so that the CLI can put its flags there instead (`--tile must be…`,
+ * src/cli/option-flags.ts), in one place for every command.
+ */
+export class OptionError extends UsageError {
+  /** The message with each option name as `{name}`. */
+  readonly template: string;
+  constructor(template: string) {
+    super(template.replace(/\{(\w+)\}/g, '$1'));
+    this.name = 'OptionError';
+    this.template = template;
+  }
+}
+
 /** Input that does not exist or cannot be used. */
 export class InputError extends JapananimeError {
   constructor(code: 'E_INPUT_MISSING' | 'E_INPUT_INVALID' | 'E_INPUT_TRUNCATED', message: string, cause?: unknown) {

@@ -12,7 +12,7 @@ import { RunError as TrainerRunError } from '../src/train/trainer.js';
 
 void test('every error class of src/errors.ts is exported from src/index.ts, and re-exports are the same class', () => {
   const classes = Object.entries(errors).filter(([, v]) => typeof v === 'function' && (v === errors.JapananimeError || v.prototype instanceof errors.JapananimeError));
-  assert.deepEqual(classes.map(([name]) => name).sort(), ['AbortedError', 'BackendUnavailableError', 'ClosedError', 'DatasetError', 'FfmpegError', 'InputError', 'JapananimeError', 'ModelError', 'RunError', 'UsageError', 'WorkerCrashedError']);
+  assert.deepEqual(classes.map(([name]) => name).sort(), ['AbortedError', 'BackendUnavailableError', 'ClosedError', 'DatasetError', 'FfmpegError', 'InputError', 'JapananimeError', 'ModelError', 'OptionError', 'RunError', 'UsageError', 'WorkerCrashedError']);
   for (const [name, cls] of classes) assert.equal((api as Record<string, unknown>)[name], cls, name);
   assert.equal(MediaFfmpegError, errors.FfmpegError);
   assert.equal(LoaderDatasetError, errors.DatasetError);

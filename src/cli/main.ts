@@ -6,6 +6,7 @@
 import { JapananimeError, UsageError } from '../errors.js';
 import { projectVersion } from '../project-paths.js';
 import type { CommandModule } from './command-module.js';
+import { cliMessage } from './option-flags.js';
 
 export type { CommandModule } from './command-module.js';
 
@@ -91,7 +92,7 @@ export function parseArgsUsageError(err: unknown, command: string): UsageError |
 /** Maps an error to one line on stderr and an exit code. Stack traces only for internal errors. */
 export function reportError(err: unknown): number {
   if (err instanceof JapananimeError) {
-    process.stderr.write(`japananime: ${err.message}\n`);
+    process.stderr.write(`japananime: ${cliMessage(err)}\n`);
     return err.exitCode;
   }
   // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for bad flags: a user error.

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Stylizer } from '../engine/stylizer.js';
-import { UsageError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { resolveModelDir } from '../model/model-package.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
 import { BroadcastHub } from './broadcast-hub.js';
@@ -140,7 +140,7 @@ function rejectUpgrade(socket: Duplex, status: number, text: string): void {
 export async function startLiveServer(options: LiveServerOptions = {}): Promise<LiveServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? createToken();
-  if (token.length < 8) throw new UsageError('--token must be at least 8 characters');
+  if (token.length < 8) throw new OptionError('{token} must be at least 8 characters');
   const modelsDir = options.modelsDir ?? MODELS_DIR;
   const defaultModel = options.model ?? 'default';
   const maxSessions = options.maxSessions ?? 8;
@@ -175,7 +175,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   let hub: BroadcastHub | undefined;
   if (options.source !== undefined) {
     const source = options.source;
-    if (!source.startsWith('/dev/video') && !existsSync(source)) throw new UsageError(`--source ${source} does not exist`);
+    if (!source.startsWith('/dev/video') && !existsSync(source)) throw new OptionError(`{source} ${source} does not exist`);
     hub = new BroadcastHub({
       source,
       maxSide: options.broadcastMaxSide ?? 360,

@@ -15,7 +15,7 @@ import type { EngineName } from '../../engine/create-stylizer.js';
 import type { OnnxDevice } from '../../engine/onnx-stylizer.js';
 import type { Stylizer } from '../../engine/stylizer.js';
 import { createTiledStylizer, DEFAULT_TILE, TiledStylizer } from '../../engine/tiled-stylizer.js';
-import { InputError, JapananimeError, UsageError, throwIfAborted } from '../../errors.js';
+import { InputError, JapananimeError, OptionError, UsageError, throwIfAborted } from '../../errors.js';
 import type { Frame } from '../../frame.js';
 import { readImage, readImageInfo, type DecodedImage, type ImageInfo } from '../../media/image-reader.js';
 import { ensureFolder, formatFromExtension, writeImage } from '../../media/image-writer.js';
@@ -100,9 +100,9 @@ function validate(options: StylizeImagesOptions): { tile: number; batch: number 
   if (!options.input) throw new UsageError('no input given');
   if (!options.output) throw new UsageError('no output given (-o <file|folder>)');
   const tile = options.tile ?? DEFAULT_TILE;
-  if (!Number.isInteger(tile) || tile < 64) throw new UsageError(`--tile must be a whole number ≥ 64, got ${tile}`);
+  if (!Number.isInteger(tile) || tile < 64) throw new OptionError(`{tile} must be a whole number ≥ 64, got ${tile}`);
   const batch = options.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a whole number ≥ 1, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new OptionError(`{batch} must be a whole number ≥ 1, got ${batch}`);
   return { tile, batch };
 }
 
