@@ -20,7 +20,7 @@ import { OptionError } from '../errors.js';
 import { resolveModelDir } from '../model/model-package.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
 import { BroadcastHub } from './broadcast-hub.js';
-import { parseClientMessage, type ClientMessage, type ServerMessage } from './control-message.js';
+import { parseClientMessage, type ClientMessage, type ModelsResponse, type ServerMessage } from './protocol.js';
 import { isOriginAllowed } from './origin-check.js';
 import { RtcSession } from './rtc-session.js';
 import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
@@ -219,7 +219,10 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, sessions: sessions.size, broadcast: hub !== undefined });
       if (url.pathname.startsWith('/api/')) {
         if (!authorized(req)) return sendJson(res, 401, { error: 'missing or wrong token' });
-        if (url.pathname === '/api/models') return sendJson(res, 200, { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined, webrtc: webrtcAvailable });
+        if (url.pathname === '/api/models') {
+          const body: ModelsResponse = { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined, webrtc: webrtcAvailable };
+          return sendJson(res, 200, body);
+        }
         if (url.pathname === '/api/stats') return sendJson(res, 200, stats());
         return sendJson(res, 404, { error: 'not found' });
       }

@@ -7,8 +7,8 @@
  * in the answer); the browser may trickle.
  */
 import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
-import type { ServerMessage } from './control-message.js';
-import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from './control-message.js';
+import type { ServerMessage } from './protocol.js';
+import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from './sdp-edit.js';
 import { isInOrder } from './drop-policy.js';
 import { readStampI420, writeStampI420 } from './frame-stamp.js';
 import { i420Size, i420ToRgb24, rgb24ToI420 } from './i420.js';

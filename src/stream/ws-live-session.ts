@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
-import type { ServerMessage } from './control-message.js';
+import type { ServerMessage } from './protocol.js';
 import { isInOrder, shouldSkipViewer } from './drop-policy.js';
 import { decodeFrameMessage, encodeFrameMessage, type FrameHeader } from './frame-header.js';
 import { decodeImageToRgb, encodeRgbImage } from './image-codec.js';

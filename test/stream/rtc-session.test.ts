@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RtcSession } from '../../src/stream/rtc-session.js';
-import type { ServerMessage } from '../../src/stream/control-message.js';
-import { isLoopbackCandidate } from '../../src/stream/control-message.js';
+import type { ServerMessage } from '../../src/stream/protocol.js';
+import { isLoopbackCandidate } from '../../src/stream/sdp-edit.js';
 import { SessionStats } from '../../src/stream/session-stats.js';
 import { loadWrtc } from '../../src/stream/wrtc-binding.js';
 
