@@ -13,6 +13,9 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // ONNX Runtime's telemetry must be off before its first session (src/engine/onnx-runtime.ts).
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'onnxruntime-node', message: "import { ort } from src/engine/onnx-runtime.ts, which turns ORT's telemetry (and its mat-debug-<pid>.log) off", allowTypeImports: true }] }],
     },
   },
+  { files: ['src/engine/onnx-runtime.ts'], rules: { '@typescript-eslint/no-restricted-imports': 'off' } },
 );

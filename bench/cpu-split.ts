@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { processIds } from './proc-cpu.js';
+import { processIds } from '../src/bench/proc-cpu.js';
 
 /** Pure: a kernel CPU list ("0-3,6,8-9") as CPU numbers, ascending. */
 export function parseCpuList(list: string): number[] {

@@ -32,7 +32,7 @@ import { getArchitecture } from '../src/model/spec.js';
 import { startLiveServer } from '../src/stream/live-server.js';
 import { createThreadedStylizer } from '../src/engine/threaded-stylizer.js';
 import { allowedCpus, pinnedLauncher, pinnedProcesses, pinThisProcess, splitCpus } from './cpu-split.js';
-import { machineCpu, ownCpu, processesCpu, processIds, threadCpu } from './proc-cpu.js';
+import { machineCpu, ownCpu, processesCpu, processIds, threadCpu } from '../src/bench/proc-cpu.js';
 
 interface Row {
   transport: string;

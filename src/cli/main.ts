@@ -4,17 +4,17 @@
  * Exit codes: 0 success, 1 user error (one line on stderr), 2 internal error, 130 interrupted.
  */
 import { JapananimeError, UsageError } from '../errors.js';
+import { projectVersion } from '../project-paths.js';
+import type { CommandModule } from './command-module.js';
+import { cliMessage } from './option-flags.js';
 
-/** A command module: parses its own argv, returns the exit code. */
-export interface CommandModule {
-  /** One-line summary for the top-level help. */
-  summary: string;
-  /** Full help text for `japananime <command> --help`. */
-  help: string;
-  run(argv: string[], signal: AbortSignal): Promise<number>;
-}
+export type { CommandModule } from './command-module.js';
 
-/** Loaded lazily so `japananime doctor` does not pay for tfjs, and a broken command cannot break the others. */
+/**
+ * Loaded when run, so `japananime doctor` does not pay for tfjs (the model package code imports it,
+ * a second or more). The specifiers are literals: tsc checks each module and its `command` export,
+ * and a module that fails to load fails with its own error.
+ */
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   stylize: async () => (await import('./commands/stylize.js')).command,
   serve: async () => (await import('./commands/serve.js')).command,
@@ -29,15 +29,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 
 async function topLevelHelp(): Promise<string> {
   const lines = ['Usage: japananime <command> [options]', '', 'Turn real-world video and photos into Japanese-anime style.', '', 'Commands:'];
-  for (const [name, load] of Object.entries(COMMANDS)) {
-    let summary = '';
-    try {
-      summary = (await load()).summary;
-    } catch {
-      summary = '(not available in this build)';
-    }
-    lines.push(`  ${name.padEnd(9)} ${summary}`);
-  }
+  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${(await load()).summary}`);
   lines.push('', 'Run `japananime <command> --help` for the options of one command.');
   return lines.join('\n');
 }
@@ -49,7 +41,6 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 1 : 0;
   }
   if (name === '--version' || name === '-v') {
-    const { projectVersion } = await import('../project-paths.js');
     process.stdout.write((await projectVersion()) + '\n');
     return 0;
   }
@@ -74,16 +65,34 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     return await command.run(rest, controller.signal);
+  } catch (err) {
+    throw parseArgsUsageError(err, name) ?? err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
 
+/**
+ * node:util parseArgs's errors as one line that names the option and points to the command's help.
+ * Its own text for an unknown option suggests quoting it as a positional argument, with an
+ * unbalanced quote; undefined for any other error.
+ */
+export function parseArgsUsageError(err: unknown, command: string): UsageError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS')) return undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  const hint = `(run 'japananime ${command} --help' for the options)`;
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return new UsageError(`unknown option '${unknown[1]}' ${hint}`);
+  const firstSentence = (message.split(/\.\s/)[0] ?? message).replace(/\.$/, '');
+  return new UsageError(`${firstSentence.charAt(0).toLowerCase()}${firstSentence.slice(1)} ${hint}`);
+}
+
 /** Maps an error to one line on stderr and an exit code. Stack traces only for internal errors. */
 export function reportError(err: unknown): number {
   if (err instanceof JapananimeError) {
-    process.stderr.write(`japananime: ${err.message}\n`);
+    process.stderr.write(`japananime: ${cliMessage(err)}\n`);
     return err.exitCode;
   }
   // node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for bad flags: a user error.

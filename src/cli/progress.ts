@@ -1,6 +1,7 @@
 /**
  * Progress reporting for long commands: a one-line bar with rate and ETA on a TTY, one JSON object a
- * line (at most one a second, plus a final summary) with --json, nothing on a pipe without --json.
+ * line (at most one a second, plus a final summary) with --json, and on a pipe or a log file without
+ * --json a plain line every few seconds (a long conversion would otherwise print nothing until its end).
  */
 export interface ProgressOptions {
   /** Print JSON lines on stdout instead of a bar on stderr. Default: false. */
@@ -11,6 +12,8 @@ export interface ProgressOptions {
   label?: string;
   /** Stream the bar is drawn on. Default: process.stderr. */
   stream?: NodeJS.WriteStream;
+  /** When the stream is not a TTY (and not --json): seconds between plain progress lines. Default: 5. */
+  everyS?: number;
 }
 
 export interface ProgressReporter {
@@ -40,12 +43,23 @@ export function renderBar(label: string, unit: string, done: number, total: numb
   return `${label}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${unit} ${(frac * 100).toFixed(0)}% · ${rateText} · ETA ${formatDuration(eta)}`;
 }
 
+/** Pure: the plain progress line printed to a pipe or a log file (no bar, no carriage return). */
+export function renderLine(label: string, unit: string, done: number, total: number | undefined, elapsedS: number): string {
+  const rate = elapsedS > 0 ? done / elapsedS : 0;
+  const rateText = `${rate.toFixed(rate < 10 ? 2 : 1)} ${unit}/s`;
+  if (total === undefined || total <= 0) return `${label}${done} ${unit} · ${rateText} · ${formatDuration(elapsedS)} elapsed`;
+  const eta = rate > 0 ? (total - done) / rate : Number.NaN;
+  return `${label}${done}/${total} ${unit} (${((Math.min(1, done / total)) * 100).toFixed(0)}%) · ${rateText} · ${formatDuration(elapsedS)} elapsed, ETA ${formatDuration(eta)}`;
+}
+
 export function createProgress(options: ProgressOptions = {}): ProgressReporter {
   const stream = options.stream ?? process.stderr;
   const unit = options.unit ?? 'items';
   const label = options.label ? `${options.label} ` : '';
   const started = performance.now();
+  const everyS = options.everyS ?? 5;
   let lastJson = 0;
+  let lastLine = 0;
   let drawn = false;
   return {
     update(done, total, extra) {
@@ -57,6 +71,9 @@ export function createProgress(options: ProgressOptions = {}): ProgressReporter 
       } else if (stream.isTTY) {
         stream.write('\r\x1b[2K' + renderBar(label, unit, done, total, elapsedS, 24).slice(0, Math.max(20, (stream.columns || 100) - 1)));
         drawn = true;
+      } else if (elapsedS - lastLine >= everyS) {
+        lastLine = elapsedS;
+        stream.write(renderLine(label, unit, done, total, elapsedS) + '\n');
       }
     },
     finish(summary) {

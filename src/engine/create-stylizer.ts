@@ -5,7 +5,6 @@ import { BackendUnavailableError, UsageError } from '../errors.js';
 import { loadModelPackage, type ModelPackage } from '../model/model-package.js';
 import { createOnnxStylizer, ONNX_DEVICES, type OnnxDevice } from './onnx-stylizer.js';
 import type { Stylizer } from './stylizer.js';
-import { createTfjsStylizer } from './tfjs-stylizer.js';
 
 export type EngineName = 'onnx' | 'tfjs';
 
@@ -36,7 +35,12 @@ export async function createStylizer(options: StylizerOptions = {}): Promise<Sty
     throw new BackendUnavailableError('the tfjs engine runs on the CPU (wasm) or WebGPU; use --engine onnx --device cuda for CUDA');
   }
   const pkg = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
-  if (engine === 'tfjs') return createTfjsStylizer(pkg, { backend: device === 'webgpu' ? 'webgpu' : 'wasm' });
+  if (engine === 'tfjs') {
+    // Loaded only for this engine: importing tfjs costs a second or more, which every ONNX run (and
+    // every CLI command, all imported statically by the CLI) would otherwise pay.
+    const { createTfjsStylizer } = await import('./tfjs-stylizer.js');
+    return createTfjsStylizer(pkg, { backend: device === 'webgpu' ? 'webgpu' : 'wasm' });
+  }
   const onnxOptions: { device: OnnxDevice; threads?: number } = { device };
   if (options.threads !== undefined) onnxOptions.threads = options.threads;
   return createOnnxStylizer(pkg, onnxOptions);

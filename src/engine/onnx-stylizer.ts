@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from './onnx-runtime.js';
 import { BackendUnavailableError } from '../errors.js';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../model/onnx-export.js';
 import type { ModelPackage } from '../model/model-package.js';

@@ -1,3 +1,4 @@
+import { ClosedError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import type { Stylizer } from './stylizer.js';
 
@@ -14,7 +15,7 @@ export function serialStylizer(description: string, runBatch: (frames: Frame[]) 
     description,
     run(frames) {
       const next = queue.then(async () => {
-        if (closed) throw new Error('the stylizer is closed');
+        if (closed) throw new ClosedError('the stylizer');
         return frames.length === 0 ? [] : runBatch(frames);
       });
       queue = next.catch(() => undefined);

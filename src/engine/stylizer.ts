@@ -12,4 +12,14 @@ export interface Stylizer {
   run(frames: Frame[]): Promise<Frame[]>;
   /** Frees the session/tensors. Idempotent. */
   close(): Promise<void>;
+  /** Runs it takes at once without serialising them (sessions in worker threads). Absent: 1. */
+  readonly concurrency?: number;
+  /** Inference workers restarted after they died, for stats. Absent: it runs in this thread. */
+  readonly restarts?: number;
+}
+
+/** How many runs a Stylizer takes at once: 1 unless it says otherwise. */
+export function stylizerConcurrency(stylizer: Stylizer): number {
+  const n = stylizer.concurrency;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
 }

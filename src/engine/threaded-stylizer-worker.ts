@@ -8,7 +8,7 @@ import { createStylizer, type StylizerOptions } from './create-stylizer.js';
 import { JapananimeError } from '../errors.js';
 import type { Frame } from '../frame.js';
 
-type Message = { type: 'run'; id: number; frames: Frame[] } | { type: 'close' };
+type Message = { type: 'run'; id: number; frames: Frame[] } | { type: 'close' } | { type: 'crash-on-next-run' };
 
 /** Errors cross the thread as data; a typed user error keeps its code so the CLI still prints one line. */
 function describeError(err: unknown): { message: string; code?: string } {
@@ -25,7 +25,16 @@ ready.then(
   (err: unknown) => port.postMessage({ type: 'error', id: -1, ...describeError(err) }),
 );
 
+/** Set by the test hook: the next run exits the thread instead of answering, as a native crash would. */
+let crashOnNextRun = false;
+
 port.on('message', (msg: Message) => {
+  if (msg.type === 'crash-on-next-run') {
+    crashOnNextRun = true;
+    return;
+  }
+  // Not worker.terminate() from outside: terminating a thread inside ONNX Runtime's run() aborts the whole process.
+  if (msg.type === 'run' && crashOnNextRun) process.exit(70);
   void (async () => {
     if (msg.type === 'close') {
       await (await ready.catch(() => undefined))?.close();

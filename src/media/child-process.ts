@@ -16,7 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { AbortedError, JapananimeError } from '../errors.js';
+import { AbortedError, FfmpegError, JapananimeError } from '../errors.js';
 import { resolveFfmpeg } from './ffmpeg-binary.js';
 
 export type ChildExit =
@@ -202,14 +202,11 @@ export function spawnChild(cmd: string, args: readonly string[], options: SpawnC
   };
 }
 
-/** ffmpeg or ffprobe exited with an error. The message is one line; `stderrTail` has the detail. */
-export class FfmpegError extends JapananimeError {
-  readonly stderrTail: string;
-  constructor(what: string, exit: Extract<ChildExit, { kind: 'failed' }>) {
-    super('E_FFMPEG_FAILED', `${what} failed (${describeExit(exit)}): ${lastMeaningfulLine(exit.stderrTail)}`);
-    this.name = 'FfmpegError';
-    this.stderrTail = exit.stderrTail;
-  }
+export { FfmpegError } from '../errors.js';
+
+/** The error for a failed ffmpeg/ffprobe run: one line naming `what`, how it ended and its last stderr line. */
+export function ffmpegError(what: string, exit: Extract<ChildExit, { kind: 'failed' }>): FfmpegError {
+  return new FfmpegError(`${what} failed (${describeExit(exit)}): ${lastMeaningfulLine(exit.stderrTail)}`, exit.stderrTail);
 }
 
 export function describeExit(exit: Extract<ChildExit, { kind: 'failed' }>): string {
@@ -239,7 +236,7 @@ export async function runFfmpeg(args: readonly string[], options: RunOptions = {
   const handle = spawnChild(ffmpeg, args, { stdin: 'ignore', stdout: 'ignore', signal: options.signal });
   const exit = await handle.exited;
   if (options.signal?.aborted) throw new AbortedError();
-  if (exit.kind === 'failed') throw new FfmpegError('ffmpeg', exit);
+  if (exit.kind === 'failed') throw ffmpegError('ffmpeg', exit);
 }
 
 /**
@@ -262,7 +259,7 @@ export async function runFfprobeJson(args: readonly string[], options: RunOption
   const exit = await handle.exited;
   await stdoutDone;
   if (options.signal?.aborted) throw new AbortedError();
-  if (exit.kind === 'failed') throw new FfmpegError('ffprobe', exit);
+  if (exit.kind === 'failed') throw ffmpegError('ffprobe', exit);
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
@@ -290,6 +287,6 @@ export async function readCommandOutput(cmd: string, args: readonly string[], op
   const exit = await handle.exited;
   await stdoutDone;
   if (options.signal?.aborted) throw new AbortedError();
-  if (exit.kind === 'failed') throw new FfmpegError(path.basename(cmd), exit);
+  if (exit.kind === 'failed') throw ffmpegError(path.basename(cmd), exit);
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -12,7 +12,7 @@
 import type { Readable } from 'node:stream';
 import { AbortedError, InputError } from '../errors.js';
 import type { Frame } from '../frame.js';
-import { FfmpegError, lastMeaningfulLine, spawnChild } from './child-process.js';
+import { ffmpegError, lastMeaningfulLine, spawnChild } from './child-process.js';
 import type { ChildExit, ChildHandle } from './child-process.js';
 import { buildDecodeArgs } from './ffmpeg-args.js';
 import type { DecodeArgsOptions } from './ffmpeg-args.js';
@@ -107,7 +107,7 @@ export class FrameDecoder implements AsyncIterable<Frame> {
       const exit: ChildExit = await handle.exited;
       if (o.signal?.aborted || handle.closing) throw new AbortedError();
       if (exit.kind === 'failed') {
-        throw new InputError('E_INPUT_INVALID', `${this.input} cannot be decoded: ${lastMeaningfulLine(exit.stderrTail)}`, new FfmpegError('ffmpeg decoder', exit));
+        throw new InputError('E_INPUT_INVALID', `${this.input} cannot be decoded: ${lastMeaningfulLine(exit.stderrTail)}`, ffmpegError('ffmpeg decoder', exit));
       }
       this.summary = { frames: this.delivered, errors: handle.stderrTail().trim() };
     } finally {

@@ -4,7 +4,7 @@
  * 'drain'), so a slow encoder slows the writer instead of growing a buffer.
  */
 import { AbortedError } from '../errors.js';
-import { FfmpegError, spawnChild } from './child-process.js';
+import { ffmpegError, spawnChild } from './child-process.js';
 import type { ChildExit, ChildHandle } from './child-process.js';
 import { buildEncodeArgs } from './ffmpeg-args.js';
 import type { EncodeArgsOptions } from './ffmpeg-args.js';
@@ -49,7 +49,7 @@ export class FrameEncoder {
 
   private errorFor(exit: Extract<ChildExit, { kind: 'failed' }>): Error {
     if (this.signal?.aborted || this.handle.closing) return new AbortedError();
-    return new FfmpegError('ffmpeg encoder', exit);
+    return ffmpegError('ffmpeg encoder', exit);
   }
 
   /** Writes one frame's bytes; resolves once the pipe has taken them. */

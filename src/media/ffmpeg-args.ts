@@ -7,7 +7,7 @@
  * remote or other-protocol segments is refused by ffmpeg.
  */
 import { UsageError } from '../errors.js';
-import type { Rational } from './probe.js';
+import type { Rational } from './rational.js';
 
 /** Protocols ffmpeg may open for our inputs: local files and our own pipes, nothing else. */
 export const PROTOCOL_WHITELIST = 'file,pipe';

@@ -5,7 +5,7 @@
  */
 import { AbortedError, InputError } from '../errors.js';
 import type { Frame } from '../frame.js';
-import { FfmpegError, lastMeaningfulLine, spawnChild } from './child-process.js';
+import { ffmpegError, lastMeaningfulLine, spawnChild } from './child-process.js';
 import { resolveFfmpeg } from './ffmpeg-binary.js';
 import { buildSelectFramesArgs, type FrameSelection } from './keyframe-args.js';
 
@@ -58,7 +58,7 @@ export async function* decodeSelectedFrames(input: string, options: SelectedFram
     const exit = await handle.exited;
     if (options.signal?.aborted || handle.closing) throw new AbortedError();
     if (exit.kind === 'failed') {
-      throw new InputError('E_INPUT_INVALID', `${input} cannot be decoded: ${lastMeaningfulLine(exit.stderrTail)}`, new FfmpegError('ffmpeg frame selection', exit));
+      throw new InputError('E_INPUT_INVALID', `${input} cannot be decoded: ${lastMeaningfulLine(exit.stderrTail)}`, ffmpegError('ffmpeg frame selection', exit));
     }
     if (pendingBytes > 0) throw new InputError('E_INPUT_TRUNCATED', `${input}: the decoder stopped inside a frame`);
   } finally {

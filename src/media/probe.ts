@@ -8,10 +8,9 @@ import { InputError, JapananimeError } from '../errors.js';
 import { FfmpegError, lastMeaningfulLine, runFfprobeJson } from './child-process.js';
 import { inputUrl, PROTOCOL_WHITELIST } from './ffmpeg-args.js';
 
-export interface Rational {
-  num: number;
-  den: number;
-}
+import { parseRational, type Rational } from './rational.js';
+
+export { parseRational, type Rational } from './rational.js';
 
 export interface AudioStreamInfo {
   /** Stream index in the file (the `0:N` of ffmpeg's -map). */
@@ -67,22 +66,6 @@ export interface ProbeOptions {
   signal?: AbortSignal;
 }
 
-/** Parses "30000/1001" (or "25") into a reduced rational; undefined for 0/0 or garbage. */
-export function parseRational(text: string | undefined): Rational | undefined {
-  if (!text) return undefined;
-  const m = /^(\d+)(?:\/(\d+))?$/.exec(text.trim());
-  if (!m) return undefined;
-  const num = Number(m[1]);
-  const den = m[2] === undefined ? 1 : Number(m[2]);
-  if (!(num > 0) || !(den > 0)) return undefined;
-  const g = gcd(num, den);
-  return { num: num / g, den: den / g };
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
-}
 
 /** Normalises a display-matrix rotation (ffprobe: counter-clockwise, may be negative) to clockwise 0/90/180/270. */
 export function normaliseRotation(degrees: number): 0 | 90 | 180 | 270 {

@@ -160,14 +160,16 @@ export async function saveModelPackage(dir: string, input: SaveModelPackageInput
 }
 
 /**
- * Where `--model X` points: undefined → the default package; a path (has a separator, starts with
- * '.', or is absolute) → that folder; a bare name → MODELS_DIR/<name> (or ./<name> if only that exists).
+ * Where a model option points: undefined → the default package; a path (has a separator, starts
+ * with '.', or is absolute) → that folder; a bare name → <modelsDir>/<name> (or ./<name> if only
+ * that exists). The one resolver for the CLI, the pipeline and the live server (which passes its own
+ * models folder, and admits only names it lists).
  */
-export function resolveModelDir(dirOrName?: string): string {
-  if (dirOrName === undefined || dirOrName === '') return DEFAULT_MODEL_DIR;
+export function resolveModelDir(dirOrName?: string, modelsDir: string = MODELS_DIR): string {
+  if (dirOrName === undefined || dirOrName === '') return modelsDir === MODELS_DIR ? DEFAULT_MODEL_DIR : path.join(modelsDir, 'default');
   const isPath = path.isAbsolute(dirOrName) || dirOrName.includes('/') || dirOrName.includes(path.sep) || dirOrName.startsWith('.');
   if (isPath) return path.resolve(dirOrName);
-  const named = path.join(MODELS_DIR, dirOrName);
+  const named = path.join(modelsDir, dirOrName);
   if (!existsSync(named) && existsSync(dirOrName)) return path.resolve(dirOrName);
   return named;
 }

@@ -16,9 +16,9 @@ import type { Observable } from 'rxjs';
 import { physicalCores } from '../engine/cpu-cores.js';
 import type { EngineName } from '../engine/create-stylizer.js';
 import type { OnnxDevice } from '../engine/onnx-stylizer.js';
-import type { Stylizer } from '../engine/stylizer.js';
-import { createThreadedStylizer, stylizerConcurrency } from '../engine/threaded-stylizer.js';
-import { AbortedError, InputError, JapananimeError, UsageError } from '../errors.js';
+import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
+import { createThreadedStylizer } from '../engine/threaded-stylizer.js';
+import { AbortedError, InputError, JapananimeError, OptionError, UsageError } from '../errors.js';
 import { decodeFrames } from '../media/decode-frames.js';
 import { FrameEncoder } from '../media/encode-frames.js';
 import { audioCopyAllowed, codecAllowed, defaultCodec, fitMaxSide, muxerForPath, reencodeAudioCodec, X264_PRESETS } from '../media/ffmpeg-args.js';
@@ -154,7 +154,7 @@ async function checkPaths(options: ConvertVideoOptions): Promise<CheckedPaths> {
   }
   const maxCrf = codec === 'h264' ? 51 : 63;
   if (options.crf !== undefined && !(Number.isInteger(options.crf) && options.crf >= 0 && options.crf <= maxCrf)) {
-    throw new UsageError(`--crf must be an integer from 0 to ${maxCrf} for ${codec}, got ${options.crf}`);
+    throw new OptionError(`{crf} must be an integer from 0 to ${maxCrf} for ${codec}, got ${options.crf}`);
   }
   const dir = path.dirname(output);
   try {
@@ -248,8 +248,8 @@ export function videoSessions(options: Pick<ConvertVideoOptions, 'engine' | 'dev
   const tile = options.tile ?? DEFAULT_VIDEO_TILE;
   const fits = model.width <= tile && model.height <= tile;
   if (options.workers !== undefined) {
-    if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new UsageError(`--workers must be an integer ≥ 1, got ${options.workers}`);
-    if (options.workers > 1 && !fits) throw new UsageError(`--workers ${options.workers} needs frames that fit one tile (${model.width}x${model.height} > --tile ${tile}); use --workers 1 or --max-side`);
+    if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new OptionError(`{workers} must be an integer ≥ 1, got ${options.workers}`);
+    if (options.workers > 1 && !fits) throw new OptionError(`{workers} ${options.workers} needs frames that fit one tile (${model.width}x${model.height} > {tile} ${tile}); use {workers} 1 or {maxSide}`);
     return options.workers;
   }
   const onnxCpu = (options.engine ?? 'onnx') === 'onnx' && (options.device ?? 'cpu') === 'cpu';
@@ -284,13 +284,13 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
   if (signal?.aborted) throw new AbortedError();
   const batch = options.batch ?? 4;
   const queueDepth = options.queueDepth ?? 2;
-  if (!(Number.isInteger(batch) && batch >= 1)) throw new UsageError(`--batch must be an integer ≥ 1, got ${batch}`);
-  if (!(Number.isInteger(queueDepth) && queueDepth >= 1)) throw new UsageError(`queueDepth must be an integer ≥ 1, got ${queueDepth}`);
+  if (!(Number.isInteger(batch) && batch >= 1)) throw new OptionError(`{batch} must be an integer ≥ 1, got ${batch}`);
+  if (!(Number.isInteger(queueDepth) && queueDepth >= 1)) throw new OptionError(`{queueDepth} must be an integer ≥ 1, got ${queueDepth}`);
   if (options.tile !== undefined && !(Number.isInteger(options.tile) && options.tile >= 64)) {
-    throw new UsageError(`--tile must be an integer ≥ 64, got ${options.tile}`);
+    throw new OptionError(`{tile} must be an integer ≥ 64, got ${options.tile}`);
   }
   if (options.maxSide !== undefined && !(Number.isInteger(options.maxSide) && options.maxSide >= 16)) {
-    throw new UsageError(`--max-side must be an integer ≥ 16, got ${options.maxSide}`);
+    throw new OptionError(`{maxSide} must be an integer ≥ 16, got ${options.maxSide}`);
   }
   const paths = await checkPaths(options);
   const info = await probeMedia(paths.input, { signal });

@@ -1,7 +1,7 @@
 /**
  * Runs each batch through a Stylizer and emits the results in the order the batches came. With
  * concurrency 1 (one session), one call at a time (concatMap): the model owns the CPU/GPU and
- * overlapping calls would only add memory. A stylizer with several sessions (ConcurrentStylizer)
+ * overlapping calls would only add memory. A stylizer with several sessions (Stylizer.concurrency > 1)
  * gets its batches as they arrive and runs `concurrency` of them at once; how many batches exist at
  * all is bounded upstream by the frame window (pullFrames). Checks the contract (same count, same
  * size, same order out as in) so a broken engine fails loudly instead of producing a video with

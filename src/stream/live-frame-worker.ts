@@ -3,7 +3,7 @@
  * ones are counted as dropped, and every time a model lane takes a frame the browser hears how long
  * the frame waited or the lane idled, for its send pacing (send-pacer.ts).
  */
-import type { ServerMessage } from './control-message.js';
+import type { ServerMessage } from './protocol.js';
 import { LatestFrameWorker } from './latest-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
 

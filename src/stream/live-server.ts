@@ -16,10 +16,11 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Stylizer } from '../engine/stylizer.js';
-import { UsageError } from '../errors.js';
+import { OptionError } from '../errors.js';
+import { resolveModelDir } from '../model/model-package.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
 import { BroadcastHub } from './broadcast-hub.js';
-import { parseClientMessage, type ClientMessage, type ServerMessage } from './control-message.js';
+import { parseClientMessage, type ClientMessage, type ModelsResponse, type ServerMessage } from './protocol.js';
 import { isOriginAllowed } from './origin-check.js';
 import { RtcSession } from './rtc-session.js';
 import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
@@ -80,6 +81,8 @@ export interface ServerStats {
   sessions: SessionStatsSnapshot[];
   broadcast: { source: string; viewers: number; decoded: number; stylized: number; dropped: number; modelMs: number } | null;
   rejected: Record<string, number>;
+  /** Inference workers restarted after they died (the stylizers heal themselves; this counts how often). */
+  inference: { restarts: number };
 }
 
 export interface LiveServer {
@@ -113,12 +116,6 @@ function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-/** Turns a model name or directory into a package directory. */
-export function resolveModelDir(model: string, modelsDir: string): string {
-  if (path.isAbsolute(model) || model.includes('/') || model.includes(path.sep) || model.startsWith('.')) return path.resolve(model);
-  return path.join(modelsDir, model);
-}
-
 async function listModels(modelsDir: string, defaultModel: string): Promise<string[]> {
   const names = new Set<string>([defaultModel]);
   try {
@@ -143,7 +140,7 @@ function rejectUpgrade(socket: Duplex, status: number, text: string): void {
 export async function startLiveServer(options: LiveServerOptions = {}): Promise<LiveServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? createToken();
-  if (token.length < 8) throw new UsageError('--token must be at least 8 characters');
+  if (token.length < 8) throw new OptionError('{token} must be at least 8 characters');
   const modelsDir = options.modelsDir ?? MODELS_DIR;
   const defaultModel = options.model ?? 'default';
   const maxSessions = options.maxSessions ?? 8;
@@ -178,7 +175,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   let hub: BroadcastHub | undefined;
   if (options.source !== undefined) {
     const source = options.source;
-    if (!source.startsWith('/dev/video') && !existsSync(source)) throw new UsageError(`--source ${source} does not exist`);
+    if (!source.startsWith('/dev/video') && !existsSync(source)) throw new OptionError(`{source} ${source} does not exist`);
     hub = new BroadcastHub({
       source,
       maxSide: options.broadcastMaxSide ?? 360,
@@ -197,6 +194,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     sessions: [...sessions].map((s) => s.stats.snapshot()),
     broadcast: hub && options.source !== undefined ? { source: path.basename(options.source), viewers: hub.viewerCount, ...hub.counters } : null,
     rejected: { ...rejected },
+    inference: { restarts: pool.restarts() },
   });
 
   const authorized = (req: http.IncomingMessage): boolean => {
@@ -221,7 +219,10 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, sessions: sessions.size, broadcast: hub !== undefined });
       if (url.pathname.startsWith('/api/')) {
         if (!authorized(req)) return sendJson(res, 401, { error: 'missing or wrong token' });
-        if (url.pathname === '/api/models') return sendJson(res, 200, { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined, webrtc: webrtcAvailable });
+        if (url.pathname === '/api/models') {
+          const body: ModelsResponse = { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined, webrtc: webrtcAvailable };
+          return sendJson(res, 200, body);
+        }
         if (url.pathname === '/api/stats') return sendJson(res, 200, stats());
         return sendJson(res, 404, { error: 'not found' });
       }

@@ -6,17 +6,16 @@
  * Signalling runs over the session's WebSocket. The server answers without trickle (its candidates are
  * in the answer); the browser may trickle.
  */
-import type { Stylizer } from '../engine/stylizer.js';
-import type { ServerMessage } from './control-message.js';
-import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from './control-message.js';
+import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
+import type { ServerMessage } from './protocol.js';
+import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from './sdp-edit.js';
 import { isInOrder } from './drop-policy.js';
 import { readStampI420, writeStampI420 } from './frame-stamp.js';
 import { i420Size, i420ToRgb24, rgb24ToI420 } from './i420.js';
 import type { LatestFrameWorker } from './latest-frame-worker.js';
 import { createLiveFrameWorker } from './live-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
-import { stylizerConcurrency } from '../engine/threaded-stylizer.js';
-import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack, type WrtcSender } from './wrtc-binding.js';
+import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack } from './wrtc-binding.js';
 
 export interface RtcSessionOptions {
   mode: 'live' | 'broadcast';
@@ -32,16 +31,14 @@ export interface RtcSessionOptions {
 
 /** Bandwidth-estimate bounds on loopback (kbps): paces a frame out in a few ms. */
 const LOOPBACK_BITRATE = { minKbps: 10_000, startKbps: 10_000, maxKbps: 20_000 };
-/** The encoder's cap on loopback (bps): about the frame size it makes at its default estimate. */
-const LOOPBACK_ENCODER_MAX_BPS = 2_000_000;
-
-async function capSenderBitrate(sender: WrtcSender, maxBitrate: number): Promise<void> {
-  if (!sender.getParameters || !sender.setParameters) return;
-  const params = sender.getParameters();
-  if (params.encodings.length === 0) params.encodings = [{}];
-  for (const e of params.encodings) e.maxBitrate = maxBitrate;
-  await sender.setParameters(params);
-}
+/*
+ * No cap on the encoder's own bitrate (RTCRtpSender.setParameters with encodings[].maxBitrate): in
+ * @roamhq/wrtc it cannot succeed. libwebrtc forgets the transaction id getParameters() hands out at
+ * the end of the signalling thread's current task, and every call from JavaScript is its own task on
+ * that thread, so setParameters() always fails with InvalidStateError (before the answer it failed
+ * with "different encoding count" instead, once per session). The cap was therefore never applied;
+ * test/stream/rtc-session.test.ts checks that the binding still refuses it.
+ */
 
 interface SinkFrame {
   id: number;
@@ -108,11 +105,9 @@ export class RtcSession {
     this.sourceTrack = this.source.createTrack();
     // On loopback there is no network to protect, but libwebrtc's pacer still spreads each stylized
     // frame over its bandwidth estimate: 18 KB frames took 70-80 ms to leave at the estimate it ramps
-    // up to. A high floor for the estimate paces them out in a few ms, while the encoder keeps its
-    // usual frame size through the sender's own cap.
+    // up to. A high floor for the estimate paces them out in a few ms.
     await pc.setRemoteDescription({ type: 'offer', sdp: this.options.loopbackOnly ? setVideoBitrateHints(sdp, LOOPBACK_BITRATE) : sdp });
-    const sender = pc.addTrack(this.sourceTrack, new wrtc.MediaStream([this.sourceTrack]));
-    if (this.options.loopbackOnly) await capSenderBitrate(sender, LOOPBACK_ENCODER_MAX_BPS).catch(this.onError);
+    pc.addTrack(this.sourceTrack, new wrtc.MediaStream([this.sourceTrack]));
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     await this.waitForGathering(pc);

@@ -3,33 +3,11 @@
  * window of recent samples so the numbers follow the live state rather than the session's history.
  */
 
-const WINDOW = 120;
+import type { SessionStatsSnapshot } from './protocol.js';
 
-/** A JSON snapshot of one session's counters. */
-export interface SessionStatsSnapshot {
-  id: string;
-  transport: 'webrtc' | 'ws';
-  mode: 'live' | 'broadcast';
-  model: string;
-  framesIn: number;
-  framesOut: number;
-  dropped: number;
-  /** Frames skipped for this viewer because its socket was still busy (broadcast). */
-  skipped: number;
-  /** Median model time per frame over the recent window (ms), null before the first frame. */
-  modelMs: number | null;
-  /** Median end-to-end latency reported by the viewer (ms), null before the first report. */
-  latencyMs: number | null;
-  /** Median time from a frame's arrival at the server to its stylized frame leaving (ms). */
-  serverMs: number | null;
-  /** Mean time a frame waited in the slot for a model lane, over the recent window (ms). */
-  laneWaitMs: number | null;
-  /** Mean time a model lane sat idle before its next frame arrived, over the recent window (ms). */
-  laneIdleMs: number | null;
-  /** WebRTC: the server side's RTP statistics per frame (ms, KB, kbps), null otherwise. */
-  rtp: Record<string, number> | null;
-  startedAt: string;
-}
+export type { SessionStatsSnapshot } from './protocol.js';
+
+const WINDOW = 120;
 
 /** Median of a list, or null when empty. */
 export function median(values: readonly number[]): number | null {

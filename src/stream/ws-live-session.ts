@@ -4,15 +4,14 @@
  * browser measures end-to-end latency on its own clock.
  */
 import type { WebSocket } from 'ws';
-import type { Stylizer } from '../engine/stylizer.js';
-import type { ServerMessage } from './control-message.js';
+import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
+import type { ServerMessage } from './protocol.js';
 import { isInOrder, shouldSkipViewer } from './drop-policy.js';
 import { decodeFrameMessage, encodeFrameMessage, type FrameHeader } from './frame-header.js';
 import { decodeImageToRgb, encodeRgbImage } from './image-codec.js';
 import type { LatestFrameWorker } from './latest-frame-worker.js';
 import { createLiveFrameWorker } from './live-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
-import { stylizerConcurrency } from '../engine/threaded-stylizer.js';
 
 export interface WsLiveSessionOptions {
   /** Skip sending while the socket holds more than this many unsent bytes. */

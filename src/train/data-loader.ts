@@ -8,17 +8,11 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { JapananimeError } from '../errors.js';
+import { DatasetError } from '../errors.js';
 import { ANIME_DIR, ANIME_SMOOTH_DIR, CROP_EXTENSION, PHOTO_TARGETS_DIR, PHOTOS_DIR, splitDir, type DatasetSplit } from './dataset/layout.js';
 import { epochPermutation, type Rng } from './rng.js';
 
-/** A dataset the trainer cannot use. */
-export class DatasetError extends JapananimeError {
-  constructor(message: string, cause?: unknown) {
-    super('E_DATASET_INVALID', message, { cause });
-    this.name = 'DatasetError';
-  }
-}
+export { DatasetError } from '../errors.js';
 
 /** Where a loader stands in each list: epoch and position in that epoch's permutation. */
 export interface LoaderState {

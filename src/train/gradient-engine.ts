@@ -6,6 +6,7 @@
  * Losses are means over the share, so the trainer's share-weighted average of the gradients is the
  * gradient of the full batch.
  */
+import { ClosedError } from '../errors.js';
 import * as tf from '@tensorflow/tfjs';
 import type { ParamSet } from '../model/params.js';
 import { getArchitecture, type ArchitectureName } from '../model/spec.js';
@@ -225,7 +226,7 @@ export class GradientEngine {
   }
 
   private async computeShare(req: ShareRequest): Promise<ShareResult> {
-    if (this.closed) throw new Error('gradient engine is closed');
+    if (this.closed) throw new ClosedError('the gradient engine');
     if (req.g) this.load('g', req.g);
     if (req.d) this.load('d', req.d);
     const gVars = this.gVars;

@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AbortedError, JapananimeError } from '../errors.js';
+import { AbortedError, JapananimeError, RunError } from '../errors.js';
 import { initParams, checkParams, type ParamSet } from '../model/params.js';
 import { getArchitecture, type ArchitectureName } from '../model/spec.js';
 import { adamStep, createAdamState, type AdamState } from './adam.js';
@@ -31,13 +31,7 @@ import { defaultWorkerCount, WorkerPool } from './worker-pool.js';
 export const RUN_FILE = 'run.json';
 export const SAMPLES_DIR = 'samples';
 
-/** A run folder that cannot be started, resumed or exported. */
-export class RunError extends JapananimeError {
-  constructor(message: string, cause?: unknown) {
-    super('E_RUN_INVALID', message, { cause });
-    this.name = 'RunError';
-  }
-}
+export { RunError } from '../errors.js';
 
 export type GeneratorName = Extract<ArchitectureName, 'fast' | 'cartoongan'>;
 

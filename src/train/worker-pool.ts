@@ -3,6 +3,7 @@
  * worker threads that hold the same weights; their gradients are averaged (weighted by share size)
  * and the trainer applies one optimiser step. With one worker the engine runs in-process.
  */
+import { ClosedError } from '../errors.js';
 import os from 'node:os';
 import type { ParamSet } from '../model/params.js';
 import type { LossWeights } from './losses.js';
@@ -99,7 +100,7 @@ async function threadMember(init: GradientEngineInit): Promise<Member> {
     async close() {
       if (closed) return;
       closed = true;
-      failure ??= new Error('worker pool closed');
+      failure ??= new ClosedError('the worker pool');
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage({ type: 'close' });
       const timer = setTimeout(() => void worker.terminate(), 5000);
@@ -145,7 +146,7 @@ export class WorkerPool {
    * whenever they changed (after every optimiser step), the pool sends them to every worker.
    */
   async step(batch: StepBatch, weights: LossWeights, params: { g?: ParamSet; d?: ParamSet }): Promise<StepGradients> {
-    if (this.closed) throw new Error('worker pool is closed');
+    if (this.closed) throw new ClosedError('the worker pool');
     const shares = splitShares(batch.n, this.members.length);
     let offset = 0;
     const jobs = shares.map((n, i) => {

@@ -1,7 +1,7 @@
-/** bench/proc-cpu.ts: the /proc stat parser the benchmarks' CPU columns rest on. */
+/** src/bench/proc-cpu.ts: the /proc stat parser the benchmarks' CPU columns rest on. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ownCpu, parseStat } from '../../bench/proc-cpu.js';
+import { ownCpu, parseStat } from '../../src/bench/proc-cpu.js';
 
 void test('parseStat reads utime+stime and cutime+cstime, whatever the name holds', () => {
   // Fields 14-17 (utime stime cutime cstime) are 250 50 1200 300 ticks.

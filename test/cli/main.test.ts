@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { reportError } from '../../src/cli/main.js';
+import { parseArgsUsageError, reportError } from '../../src/cli/main.js';
 import { InputError, JapananimeError } from '../../src/errors.js';
 
 const bin = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
@@ -33,4 +33,18 @@ void test('reportError: typed errors print one line, others are internal (exit 2
   t.mock.restoreAll();
   assert.equal(writes[0], 'japananime: no such file: a.mp4\n');
   assert.match(writes[2]!, /^japananime: internal error: Error: boom/);
+});
+
+void test('an unknown flag names the option and points to the command help, in one line', () => {
+  const r = cli('stylize', 'in.mp4', '--fast');
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, "japananime: unknown option '--fast' (run 'japananime stylize --help' for the options)\n");
+});
+
+void test('parseArgsUsageError: other parser errors keep their first sentence; other errors pass', () => {
+  const missing = Object.assign(new TypeError("Option '--crf <value>' argument missing"), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  assert.equal(parseArgsUsageError(missing, 'stylize')?.message, "option '--crf <value>' argument missing (run 'japananime stylize --help' for the options)");
+  const positional = Object.assign(new TypeError("Unexpected argument 'a'. This command does not take positional arguments"), { code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' });
+  assert.equal(parseArgsUsageError(positional, 'doctor')?.message, "unexpected argument 'a' (run 'japananime doctor --help' for the options)");
+  assert.equal(parseArgsUsageError(new Error('boom'), 'stylize'), undefined);
 });

@@ -102,16 +102,9 @@ export function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return sum / a.length;
 }
 
-/** Polls `fn` until it returns a truthy value or the time runs out (then throws with `what`). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+import { waitFor } from '../wait-for.js';
+
+export { waitFor };
 
 /**
  * Block means (blockxblock, per channel) of an rgb image: compares what survives a lossy codec (the

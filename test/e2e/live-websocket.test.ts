@@ -37,3 +37,20 @@ void test('a server without WebRTC makes the viewer fall back to WebSocket frame
     await plain.close();
   }
 });
+
+void test('the page says to press "Start camera" until then, and shows the achieved frame rate once frames arrive', async () => {
+  const page = await e2e.browser.newPage();
+  try {
+    await page.goto(`${e2e.server.viewerUrl}&transport=ws&w=${CAM_W}&h=${CAM_H}&fps=15`);
+    await waitFor('the ready hint', async () => /press “Start camera”/.test((await page.textContent('#status')) ?? ''), 10_000, 50);
+    await page.click('#start');
+    const fps = await waitFor('an achieved frame rate', async () => {
+      const overlay = (await page.textContent('#overlay')) ?? '';
+      const m = /^(\d+\.\d) fps/m.exec(overlay);
+      return m && Number(m[1]) > 0 ? Number(m[1]) : null;
+    });
+    assert.ok(fps > 0 && fps <= 30, `${fps} fps`);
+  } finally {
+    await page.close();
+  }
+});

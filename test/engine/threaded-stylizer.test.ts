@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
-import { ModelError } from '../../src/errors.js';
+import { ModelError, WorkerCrashedError } from '../../src/errors.js';
 import { saveModelPackage } from '../../src/model/model-package.js';
 import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
-import { createThreadedStylizer, stylizerConcurrency } from '../../src/engine/threaded-stylizer.js';
+import { stylizerConcurrency } from '../../src/engine/stylizer.js';
+import { createThreadedStylizer, restartDelay, threadedStylizerTestHooks } from '../../src/engine/threaded-stylizer.js';
 
 let dir: string;
 let modelDir: string;
@@ -107,4 +108,52 @@ void test('a bad frame fails its run only; a missing model fails to open with th
   }
   await assert.rejects(createThreadedStylizer({ model: path.join(dir, 'nope') }), (err: unknown) => err instanceof ModelError || (err instanceof Error && 'code' in err));
   await assert.rejects(createThreadedStylizer({ model: modelDir, workers: 0 }), RangeError);
+});
+
+void test('a worker killed while it holds a batch is restarted and the batch retried once on the fresh worker', async () => {
+  const threaded = await createThreadedStylizer({ model: modelDir, threads: 1, restartDelayMs: 10 });
+  const local = await createStylizer({ model: modelDir, threads: 1 });
+  try {
+    const hooks = threadedStylizerTestHooks(threaded);
+    assert.ok(hooks);
+    const seen: number[] = [];
+    hooks.onDispatch = (lane, crashes) => {
+      seen.push(crashes);
+      if (crashes === 0) hooks.crashWorker(lane);
+    };
+    const frame = { data: picture(32, 24, 5), width: 32, height: 24, pts: 0, index: 0 };
+    const [got] = await threaded.run([frame]);
+    const [want] = await local.run([frame]);
+    assert.deepEqual(got?.data, want?.data);
+    assert.deepEqual(seen, [0, 1], 'handed out once, then once more after the crash');
+    assert.equal(threaded.restarts, 1);
+    hooks.onDispatch = undefined;
+    assert.equal((await threaded.run([frame])).length, 1, 'later batches run');
+  } finally {
+    await threaded.close();
+    await local.close();
+  }
+});
+
+void test('a batch whose worker dies twice fails with WorkerCrashedError; the stylizer keeps serving', async () => {
+  const threaded = await createThreadedStylizer({ model: modelDir, threads: 1, restartDelayMs: 10 });
+  try {
+    const hooks = threadedStylizerTestHooks(threaded)!;
+    hooks.onDispatch = (lane) => hooks.crashWorker(lane);
+    const frame = { data: picture(16, 16, 9), width: 16, height: 16, pts: 0, index: 0 };
+    await assert.rejects(threaded.run([frame]), (err: unknown) => err instanceof WorkerCrashedError && err.code === 'E_WORKER_CRASHED' && !err.message.includes('\n'));
+    hooks.onDispatch = undefined;
+    assert.equal((await threaded.run([frame])).length, 1);
+    assert.equal(threaded.restarts, 2);
+  } finally {
+    await threaded.close();
+  }
+});
+
+void test('a worker that does not load its model in time is stopped with a clear error', async () => {
+  await assert.rejects(createThreadedStylizer({ model: modelDir, threads: 1, startTimeoutMs: 1 }), /did not load its model within 1 ms \(startTimeoutMs\)/);
+});
+
+void test('restart backoff doubles per failure in a row, up to the cap', () => {
+  assert.deepEqual([1, 2, 3, 4, 10].map((n) => restartDelay(n, 100, 1000)), [100, 200, 400, 800, 1000]);
 });

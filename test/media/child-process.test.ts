@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { AbortedError } from '../../src/errors.js';
 import { FfmpegError, lastMeaningfulLine, liveChildCount, runFfmpeg, runFfprobeJson, spawnChild } from '../../src/media/child-process.js';
 import { resolveFfmpeg } from '../../src/media/ffmpeg-binary.js';
+import { waitFor } from '../wait-for.js';
 
 /** True while a process exists and is not a zombie. */
 function alive(pid: number): boolean {
@@ -72,16 +73,18 @@ void test('writing to a child that has quit (EPIPE) does not throw', async () =>
   const h = spawnChild(process.execPath, ['-e', 'process.exit(0)'], { stdin: 'pipe' });
   await h.exited;
   for (let i = 0; i < 20; i++) h.stdin!.write(Buffer.alloc(65536));
-  await new Promise((r) => setTimeout(r, 100));
+  // The writes fail with EPIPE and the stream is destroyed; no error escapes.
+  await waitFor('stdin to be destroyed', () => h.stdin!.destroyed, 5000, 10);
   assert.deepEqual(await h.exited, { kind: 'ok' });
 });
 
 void test('close() stops ffmpeg with SIGTERM, is idempotent, and leaves no process', async () => {
   const { ffmpeg } = await resolveFfmpeg();
   const h = spawnChild(ffmpeg, ['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=5', '-f', 'rawvideo', 'pipe:1'], { stdout: 'pipe' });
-  h.stdout!.resume();
   const pid = h.pid!;
-  await new Promise((r) => setTimeout(r, 300));
+  // ffmpeg has started once its first frame comes out.
+  await new Promise((r) => h.stdout!.once('data', r));
+  h.stdout!.resume();
   assert.ok(alive(pid), 'ffmpeg runs before close');
   const [a, b] = await Promise.all([h.close(), h.close()]);
   assert.deepEqual(a, b);
@@ -93,7 +96,7 @@ void test('close() stops ffmpeg with SIGTERM, is idempotent, and leaves no proce
 
 void test('close() falls back to SIGKILL when SIGTERM is ignored', async () => {
   const h = spawnChild(process.execPath, ['-e', "process.on('SIGTERM', () => {}); process.stderr.write('ready'); setInterval(() => {}, 1000)"], { killTimeoutMs: 200 });
-  while (!h.stderrTail().includes('ready')) await new Promise((r) => setTimeout(r, 20));
+  await waitFor('the child to be ready', () => h.stderrTail().includes('ready'), 10_000, 20);
   const started = Date.now();
   const exit = await h.close();
   assert.equal(exit.kind, 'failed');
@@ -105,8 +108,7 @@ void test('close() falls back to SIGKILL when SIGTERM is ignored', async () => {
 void test('an AbortSignal stops the child; runFfmpeg then throws AbortedError', async () => {
   const controller = new AbortController();
   const run = runFfmpeg(['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=5', '-f', 'null', '-'], { signal: controller.signal });
-  await new Promise((r) => setTimeout(r, 300));
-  const before = ourChildren();
+  const before = await waitFor('ffmpeg to run', () => (ourChildren().length > 0 ? ourChildren() : null), 10_000, 20);
   controller.abort();
   assert.equal(before.length, 1, 'one ffmpeg running');
   await assert.rejects(run, AbortedError);

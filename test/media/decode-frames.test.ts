@@ -7,6 +7,7 @@ import { AbortedError } from '../../src/errors.js';
 import { decodeFrames } from '../../src/media/decode-frames.js';
 import { probeMedia } from '../../src/media/probe.js';
 import { makeClip, tempDir } from './make-clip.js';
+import { waitFor } from '../wait-for.js';
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;
@@ -67,10 +68,19 @@ void test('a slow consumer pauses ffmpeg through the pipe; breaking out stops it
   const it = decoder[Symbol.asyncIterator]();
   const first = await it.next();
   assert.equal(first.done, false);
-  // Give ffmpeg ample time to decode everything if nothing held it back.
-  await new Promise((r) => setTimeout(r, 1500));
+  // Wait until ffmpeg has stopped writing (its output counter holds still between two looks) or
+  // has exited: unheld, it would decode all 300 frames and finish.
   const pid = findDecoderPid(file);
-  assert.ok(pid !== undefined && alive(pid), 'ffmpeg is still running: blocked on the full pipe, not finished');
+  assert.ok(pid !== undefined);
+  let last = -1;
+  await waitFor('ffmpeg to stop writing', () => {
+    if (!alive(pid)) return true;
+    const now = Number(/wchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
+    const still = now === last;
+    last = now;
+    return still;
+  }, 15_000, 250);
+  assert.ok(alive(pid), 'ffmpeg is still running: blocked on the full pipe, not finished');
   // Its state is sleeping (blocked in write), and it has not written the whole video.
   const wchar = Number(/wchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
   assert.ok(wchar < 300 * 64 * 48 * 3 / 2, `ffmpeg wrote ${wchar} bytes, expected it to be held back`);

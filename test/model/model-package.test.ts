@@ -187,3 +187,9 @@ void test('a failed save leaves the old package intact and removes its temp fold
   await assert.rejects(saveModelPackage(path.join(parent, 'disc'), { spec: d, params: initParams(d, 1) }), /only generators make a model package/);
   assert.deepEqual(await readdir(parent), ['pkg']);
 });
+
+void test('resolveModelDir with another models folder (the live server\'s): names live in it, paths are paths', () => {
+  assert.equal(resolveModelDir('anime', '/m'), path.join('/m', 'anime'));
+  assert.equal(resolveModelDir('/abs/pkg', '/m'), '/abs/pkg');
+  assert.equal(resolveModelDir('./rel', '/m'), path.resolve('rel'));
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/engine/onnx-runtime.js';
 import { exportOnnx, inspectOnnx, kernelToOnnx, ONNX_INPUT_NAME, ONNX_OPSET, ONNX_OUTPUT_NAME, samePads } from '../../src/model/onnx-export.js';
 import { OnnxType } from '../../src/model/onnx-graph.js';
 import { cloneParams, initParams } from '../../src/model/params.js';

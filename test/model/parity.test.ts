@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/engine/onnx-runtime.js';
 import { initTfjs } from '../../src/engine/tfjs-backend.js';
 import { exportOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../src/model/onnx-export.js';
 import { initParams } from '../../src/model/params.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { concatMap, Subject, tap, toArray, lastValueFrom } from 'rxjs';
+import { settle, waitFor } from '../wait-for.js';
 import { pullFrames } from '../../src/pipeline/pull-frames.js';
 
 /** A source that counts how many items were pulled and whether it was told to stop. */
@@ -54,11 +55,13 @@ void test('without acknowledgements the source stops after `window` items', asyn
   const { iterable, state } = countingSource(100);
   const seen: number[] = [];
   const sub = pullFrames(iterable, { window: 3, acks: new Subject<number>() }).subscribe((x) => seen.push(x));
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor('three items', () => seen.length >= 3, 5000, 1);
+  // Whatever the source would pull beyond the window has had its chance to.
+  await settle(20);
   assert.deepEqual(seen, [0, 1, 2]);
   assert.equal(state.pulled, 3);
   sub.unsubscribe();
-  await new Promise((r) => setTimeout(r, 10));
+  await waitFor('the source to be returned', () => state.returned, 5000, 1);
   assert.equal(state.returned, true, 'unsubscribing lets the source clean up');
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LatestFrameWorker } from '../../src/stream/latest-frame-worker.js';
+import { settle, waitFor } from '../wait-for.js';
 
 void test('a busy worker keeps only the newest frame, in order, and counts the rest as dropped', async () => {
   const processed: number[] = [];
@@ -18,12 +19,12 @@ void test('a busy worker keeps only the newest frame, in order, and counts the r
   for (let i = 2; i <= 5; i++) worker.offer(i, i); // 2,3,4 superseded by 5
   await new Promise((r) => setImmediate(r));
   release?.();
-  await new Promise((r) => setTimeout(r, 10));
+  await waitFor('frame 5', () => processed.length === 2, 5000, 1);
   assert.deepEqual(processed, [1, 5]);
   assert.equal(dropped, 3);
   await worker.close();
   worker.offer(6, 6);
-  await new Promise((r) => setTimeout(r, 5));
+  await settle();
   assert.deepEqual(processed, [1, 5], 'nothing after close');
   await worker.close(); // idempotent
 });
@@ -40,9 +41,9 @@ void test('an error in one frame does not stop the worker', async () => {
     (e) => errors.push(e),
   );
   worker.offer(1, 1);
-  await new Promise((r) => setTimeout(r, 5));
+  await waitFor('the error of frame 1', () => errors.length === 1, 5000, 1);
   worker.offer(2, 2);
-  await new Promise((r) => setTimeout(r, 5));
+  await waitFor('frame 2', () => done.length === 1, 5000, 1);
   assert.equal(errors.length, 1);
   assert.deepEqual(done, [2]);
   await worker.close();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { JapananimeError, UsageError } from '../../src/errors.js';
-import { resolveModelDir, startLiveServer } from '../../src/stream/live-server.js';
+import { startLiveServer } from '../../src/stream/live-server.js';
 
 const noStylizer = (): Promise<never> => Promise.reject(new Error('not used'));
 
@@ -41,10 +41,4 @@ void test('a short token is refused; the server binds loopback and serves the vi
     await server.close(); // idempotent
     await rm(modelsDir, { recursive: true, force: true });
   }
-});
-
-void test('resolveModelDir: names live in the models folder, paths are paths', () => {
-  assert.equal(resolveModelDir('anime', '/m'), path.join('/m', 'anime'));
-  assert.equal(resolveModelDir('/abs/pkg', '/m'), '/abs/pkg');
-  assert.equal(resolveModelDir('./rel', '/m'), path.resolve('rel'));
 });

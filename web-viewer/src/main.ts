@@ -7,7 +7,7 @@
  * w/h/fps (camera constraints), model, autostart=1, stamp=1 (WebRTC: stamp frame numbers into the
  * frames sent and read them back from the stylized frames, for exact per-frame latency).
  */
-import { decodeFrameMessage, encodeFrameMessage } from '../../src/stream/frame-header.js';
+import { decodeFrameMessage, encodeFrameMessage, parseModelsResponse, parseServerMessage, type ServerMessage, type SessionStatsSnapshot } from '../../src/stream/protocol.js';
 import { readStamp, STAMP_CELL, STAMP_HEIGHT, STAMP_WIDTH, stampBits } from '../../src/stream/frame-stamp.js';
 import { SendPacer } from '../../src/stream/send-pacer.js';
 
@@ -20,16 +20,10 @@ interface ViewerStats {
   dropped: number;
   latencyMs: number | null;
   modelMs: number | null;
+  /** Stylized frames shown per second, over the last two seconds. */
+  fps: number | null;
   mode: 'live' | 'broadcast' | null;
   state: string;
-}
-
-interface ServerSessionStats {
-  framesIn: number;
-  framesOut: number;
-  dropped: number;
-  modelMs: number | null;
-  serverMs: number | null;
 }
 
 const params = new URLSearchParams(location.search);
@@ -50,8 +44,8 @@ const stylizedVideo = $<HTMLVideoElement>('stylized-video');
 const stylizedCanvas = $<HTMLCanvasElement>('stylized-canvas');
 const overlay = $<HTMLPreElement>('overlay');
 
-const stats: ViewerStats = { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null, mode: null, state: 'idle' };
-let serverStats: ServerSessionStats | null = null;
+const stats: ViewerStats = { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null, fps: null, mode: null, state: 'idle' };
+let serverStats: SessionStatsSnapshot | null = null;
 let latencies: number[] = [];
 /** Every latency sample of this session (capped), for benchmarks' percentiles. */
 let latencyLog: number[] = [];
@@ -86,17 +80,28 @@ function wsUrl(): string {
   return u.href;
 }
 
+/** (time, frames shown) samples of the last two seconds: the achieved frame rate. */
+let shownSamples: { t: number; frames: number }[] = [];
+function updateFps(): void {
+  const t = performance.now();
+  shownSamples.push({ t, frames: stats.framesOut });
+  shownSamples = shownSamples.filter((s) => t - s.t <= 2000);
+  const first = shownSamples[0];
+  stats.fps = first && t - first.t >= 500 && stats.transport !== null ? ((stats.framesOut - first.frames) * 1000) / (t - first.t) : null;
+}
+
 function renderOverlay(): void {
-  const f = (v: number | null): string => (v === null ? '–' : v.toFixed(0));
+  updateFps();
+  const f = (v: number | null, digits = 0): string => (v === null ? '–' : v.toFixed(digits));
   overlay.textContent =
     `${stats.transport ?? '–'} ${stats.mode ?? ''}\n` +
-    `in ${stats.framesIn}  out ${stats.framesOut}  dropped ${stats.dropped}\n` +
+    `${f(stats.fps, 1)} fps  in ${stats.framesIn}  out ${stats.framesOut}  dropped ${stats.dropped}\n` +
     `model ${f(stats.modelMs)} ms  latency ${f(stats.latencyMs)} ms`;
 }
 setInterval(renderOverlay, 250);
 
-/** Opens the socket and says hello; resolves once the server says ready. */
-function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unknown) => void): Promise<WebSocket> {
+/** Opens the socket and says hello; resolves once the server says ready. `onMessage` gets parsed control messages and binary frames. */
+function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: ServerMessage | ArrayBuffer) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl());
     ws.binaryType = 'arraybuffer';
@@ -110,22 +115,29 @@ function openSocket(transport: Transport, onMessage: (ws: WebSocket, data: unkno
       else if (stopCurrent) setState(`closed (${e.code})`);
     };
     ws.onmessage = (e: MessageEvent) => {
-      if (typeof e.data === 'string') {
-        const m = JSON.parse(e.data) as { type: string; stats?: ServerSessionStats; mode?: 'live' | 'broadcast' };
-        if (m.type === 'ready') {
-          ready = true;
-          currentSocket = ws;
-          stats.mode = m.mode ?? null;
-          resolve(ws);
-          return;
-        }
-        if (m.type === 'error') setState(`server: ${(m as { message?: string }).message ?? 'error'}`);
-        if (m.type === 'stats' && m.stats) {
-          serverStats = m.stats;
-          stats.modelMs = m.stats.modelMs;
-        }
+      if (typeof e.data !== 'string') {
+        if (e.data instanceof ArrayBuffer) onMessage(ws, e.data);
+        return;
       }
-      onMessage(ws, e.data);
+      const parsed = parseServerMessage(e.data);
+      if (!parsed.ok) {
+        console.warn(`ignored a server message (${parsed.reason})`);
+        return;
+      }
+      const m = parsed.message;
+      if (m.type === 'ready') {
+        ready = true;
+        currentSocket = ws;
+        stats.mode = m.mode;
+        resolve(ws);
+        return;
+      }
+      if (m.type === 'error') setState(`server: ${m.message}`);
+      if (m.type === 'stats') {
+        serverStats = m.stats;
+        stats.modelMs = m.stats.modelMs;
+      }
+      onMessage(ws, m);
     };
   });
 }
@@ -164,12 +176,11 @@ function runPacedSender(p: SendPacer, trySend: TrySend): { tick: () => void; sto
   };
 }
 
-function onControl(data: unknown): void {
-  if (typeof data !== 'string' || !pacer) return;
-  const m = JSON.parse(data) as { type: string; waitedMs?: number; idleMs?: number; modelMs?: number; lanes?: number };
+function onControl(m: ServerMessage | ArrayBuffer): void {
+  if (m instanceof ArrayBuffer || !pacer) return;
   if (m.type === 'took') {
-    pacer.setLanes(Number(m.lanes ?? 1));
-    pacer.onTook({ waitedMs: Number(m.waitedMs ?? 0), idleMs: Number(m.idleMs ?? 0), modelMs: Number(m.modelMs ?? 0) }, performance.now());
+    pacer.setLanes(m.lanes);
+    pacer.onTook({ waitedMs: m.waitedMs, idleMs: m.idleMs, modelMs: m.modelMs }, performance.now());
     paced?.tick();
   }
 }
@@ -188,9 +199,8 @@ async function startWebRtc(): Promise<() => void> {
   let pc: RTCPeerConnection | null = null;
   const ws = await openSocket('webrtc', (_ws, data) => {
     onControl(data);
-    if (typeof data !== 'string' || !pc) return;
-    const m = JSON.parse(data) as { type: string; sdp?: string; message?: string };
-    if (m.type === 'answer' && m.sdp) void pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+    if (data instanceof ArrayBuffer || !pc) return;
+    if (data.type === 'answer') void pc.setRemoteDescription({ type: 'answer', sdp: data.sdp });
   });
   pc = new RTCPeerConnection({ iceServers: [] });
   const peer = pc;
@@ -469,7 +479,8 @@ async function start(): Promise<void> {
   stopButton.disabled = false;
   latencies = [];
   latencyLog = [];
-  Object.assign(stats, { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null });
+  Object.assign(stats, { transport: null, framesIn: 0, framesOut: 0, dropped: 0, latencyMs: null, modelMs: null, fps: null });
+  shownSamples = [];
   try {
     if (!broadcast) {
       setState('starting camera');
@@ -575,9 +586,14 @@ async function init(): Promise<void> {
     startButton.disabled = true;
     return;
   }
-  const info = (await res.json()) as { default: string; models: string[]; broadcast: boolean; webrtc?: boolean };
+  const info = parseModelsResponse(await res.json());
+  if (!info) {
+    setState('the server answered /api/models with something else: is this a japananime server?');
+    startButton.disabled = true;
+    return;
+  }
   broadcast = info.broadcast;
-  serverWebRtc = info.webrtc !== false;
+  serverWebRtc = info.webrtc;
   for (const name of info.models) {
     const opt = document.createElement('option');
     opt.value = name;
@@ -590,7 +606,8 @@ async function init(): Promise<void> {
     startButton.textContent = 'Watch';
     modelSelect.disabled = true;
   }
-  setState('ready');
+  // The stylized pane stays black until a session starts: say what to press.
+  setState(broadcast ? 'ready: press Watch to see the server’s stream' : 'ready: press “Start camera” to begin');
   if (params.get('autostart') === '1') await start();
 }
 

@@ -1,11 +1,13 @@
 /**
- * `japananime bench`: flag parsing only; the measurement is bench/model-bench.ts.
+ * `japananime bench`: flag parsing only; the measurements are src/bench/model-bench.ts and
+ * src/bench/pipeline-bench.ts (bench/ holds standalone scripts; the CLI never imports them).
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
-import { formatBenchTable, runModelBench, type ModelBenchOptions, type PipelineBenchRequest } from '../../../bench/model-bench.js';
+import { formatBenchTable, runModelBench, type ModelBenchOptions } from '../../bench/model-bench.js';
+import { runPipelineBench } from '../../bench/pipeline-bench.js';
 import { GENERATOR_NAMES, isArchitectureName, type ArchitectureName } from '../../model/spec.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 
 const HELP = `Usage: japananime bench [--model M]... [--arch fast|cartoongan] [--size WxH] [--batch N] [--iterations N] [--json]
 
@@ -21,7 +23,7 @@ Without --model, both architectures are measured with random weights exported on
   --engine <onnx|tfjs> inference engine (default onnx)
   --device <cpu|cuda>  execution provider of the onnx engine (default cpu)
   --threads <N>        intra-op threads, 0 = one per core (default 0)
-  --pipeline <video>   also time the whole video pipeline on this file (when available)
+  --pipeline <video>   also time the whole video pipeline on this file
   --json               print one JSON object a line: a row per model, then the summary`;
 
 export interface BenchArgs {
@@ -86,32 +88,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   return { bench, json: values.json ?? false, pipeline: values.pipeline };
 }
 
-type PipelineBench = (request: PipelineBenchRequest) => Promise<number>;
-
-/** Loads the optional pipeline benchmark (another stage's module) before any time is spent measuring. */
-async function loadPipelineHook(): Promise<PipelineBench> {
-  // A computed specifier: the module may not exist in this build, and tsc must not require it.
-  const specifier = '../../../bench/pipeline-bench.js';
-  let mod: { runPipelineBench?: PipelineBench };
-  try {
-    mod = (await import(specifier)) as typeof mod;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('pipeline-bench')) {
-      throw new UsageError('--pipeline is not available in this build (bench/pipeline-bench is missing)');
-    }
-    throw err;
-  }
-  if (typeof mod.runPipelineBench !== 'function') throw new UsageError('--pipeline is not available in this build (bench/pipeline-bench exports no runPipelineBench)');
-  return mod.runPipelineBench;
-}
-
 export const command: CommandModule = {
   summary: 'measure ms/frame, fps and GFLOP/s of the generators (fast vs cartoongan)',
   help: HELP,
   async run(argv, signal) {
     const args = parseBenchArgs(argv);
-    const pipelineBench = args.pipeline !== undefined ? await loadPipelineHook() : undefined;
     const result = await runModelBench({
       ...args.bench,
       signal,
@@ -122,8 +103,8 @@ export const command: CommandModule = {
     });
     if (args.json) process.stdout.write(JSON.stringify({ type: 'summary', rows: result.rows.length, fastOverCartoongan: result.fastOverCartoongan ?? null }) + '\n');
     else process.stdout.write(formatBenchTable(result) + '\n');
-    if (pipelineBench && args.pipeline !== undefined) {
-      return pipelineBench({
+    if (args.pipeline !== undefined) {
+      return runPipelineBench({
         video: args.pipeline,
         model: args.bench.models?.[0],
         engine: args.bench.engine ?? 'onnx',

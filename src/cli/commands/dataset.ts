@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js';
 import { buildFilmDataset, buildPhotoDataset, type CommonDatasetOptions, type DatasetResult } from '../../train/dataset/build-dataset.js';
 import { buildPhotoTargets } from '../../train/dataset/build-targets.js';
 import { DROP_REASONS } from '../../train/dataset/dataset-manifest.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 import { createProgress } from '../progress.js';
 
 const COMMON_HELP = `

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { readCommandOutput } from '../../media/child-process.js';
 import { findOnPath, resolveFfmpeg } from '../../media/ffmpeg-binary.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 
 const HELP = `Usage: japananime doctor [--json]
 

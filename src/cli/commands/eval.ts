@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { evaluateModel, formatEvaluationTable } from '../../eval/evaluate-model.js';
 import { UsageError } from '../../errors.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 
 const help = `Usage: japananime eval [--model M] [--anime <dir>] [options] <image|folder|video>...
 

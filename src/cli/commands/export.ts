@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 
 const help = `Usage: japananime export <run> --out <model-dir> [--step N] [--license L] [--description TEXT] [--json]
 

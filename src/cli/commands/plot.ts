@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 
 const help = `Usage: japananime plot <run> [--out FILE.svg|FILE.png] [--smooth N]
 

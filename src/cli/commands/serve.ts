@@ -8,9 +8,10 @@ import type { EngineName } from '../../engine/create-stylizer.js';
 import { ONNX_DEVICES, type OnnxDevice } from '../../engine/onnx-device.js';
 import { ModelError, UsageError } from '../../errors.js';
 import { MODELS_DIR } from '../../project-paths.js';
-import { resolveModelDir, startLiveServer, type LiveServerOptions } from '../../stream/live-server.js';
+import { resolveModelDir } from '../../model/model-package.js';
+import { startLiveServer, type LiveServerOptions } from '../../stream/live-server.js';
 import { createThreadedStylizer } from '../../engine/threaded-stylizer.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 
 const HELP = `Usage: japananime serve [--host 127.0.0.1] [--port 8080] [--token T] [--model M] [--source <file|/dev/videoN>]
 
@@ -29,7 +30,7 @@ viewer, with one inference per frame whatever the number of viewers.
   --threads <N>           intra-op threads of each inference worker, 0 = one per core (default 0)
   --workers <N>           inference worker threads, each with its own session: frames in flight
                           at once. On a CPU shared with the browser, --workers 2 --threads 1 gives
-                          about 20% more frames a second at about 60% more latency (default 1)
+                          about 20% more frames a second at about 30% more latency (default 1)
   --source <file|device>  broadcast this video file (looped) or capture device instead of viewers' cameras
   --max-side <N>          largest side of broadcast frames (default 360)
   --allow-origin <url>    also accept WebSocket connections from this page origin (repeatable)

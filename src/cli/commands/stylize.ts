@@ -1,6 +1,6 @@
 /**
  * `japananime stylize <input> -o <output>`: flags only; the work is convertVideo (videos) or
- * stylizeImages (an image file or a folder of images, when that module is in the build).
+ * stylizeImages (an image file or a folder of images).
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,16 +11,19 @@ import { UsageError } from '../../errors.js';
 import { X264_PRESETS } from '../../media/ffmpeg-args.js';
 import type { VideoCodec } from '../../media/ffmpeg-args.js';
 import { convertVideo } from '../../pipeline/convert-video.js';
-import type { CommandModule } from '../main.js';
+import { formatImagesSummary, stylizeImages, type StylizeImagesOptions } from '../../pipeline/image/stylize-images.js';
+import type { CommandModule } from '../command-module.js';
 import { createProgress } from '../progress.js';
 
 const HELP = `Usage: japananime stylize <input> -o <output> [options]
 
 Converts a whole video to anime style: every frame through the model, same size, frame rate and
 frame count, audio copied bit-exact where the container allows. The output appears only when
-complete. An image file or a folder of images is stylized too (when image support is built in).
+complete. A photo (.jpg, .png, .webp) or a folder of photos is stylized too: a single photo is always
+redone, a folder skips the photos whose output is already up to date (--force redoes them).
 
-  -o, --output <path>     output file (.mp4, .mov, .mkv, .webm) — required
+  -o, --output <path>     a video file (.mp4, .mov, .mkv, .webm); for photos an image file
+                          (.jpg, .png, .webp) or a folder — required
   --model <dir|name>      model package folder or name under models/ (default: models/default)
   --engine <onnx|tfjs>    inference engine (default: onnx)
   --device <cpu|cuda|webgpu>  where the model runs (default: cpu); webgpu: ONNX Runtime's WebGPU
@@ -39,7 +42,7 @@ complete. An image file or a folder of images is stylized too (when image suppor
   --json                  print JSON lines (progress once a second, then a summary) on stdout
   -h, --help              this help
 
-Images only: --force (redo outputs that are already up to date).`;
+Images only: --force (redo the outputs in a folder that are already up to date).`;
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.heic', '.heif', '.avif']);
 
@@ -136,35 +139,29 @@ export async function isImageInput(input: string): Promise<boolean> {
   return st?.isDirectory() ?? false;
 }
 
-interface ImageModule {
-  stylizeImages(options: Record<string, unknown>): Promise<{ written: string[]; skipped: string[]; failed: unknown[]; seconds: number; total: number }>;
-}
-
-/** The image stage is another engineer's module and may be absent from a build. */
-async function loadImageStage(): Promise<ImageModule> {
-  // A computed specifier so tsc does not require the module to exist.
-  const specifier = '../../pipeline/image/stylize-images.js';
-  try {
-    const mod = (await import(specifier)) as Partial<ImageModule>;
-    if (typeof mod.stylizeImages === 'function') return mod as ImageModule;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (!(code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('stylize-images'))) throw err;
-  }
-  throw new UsageError('images are not supported yet (give a video file)');
-}
-
 async function runImages(args: StylizeArgs, signal: AbortSignal): Promise<number> {
   if (args.videoFlags.length > 0) throw new UsageError(`--${args.videoFlags[0]} applies to videos only`);
-  const { stylizeImages } = await loadImageStage();
-  const options: Record<string, unknown> = { input: args.input, output: args.output, json: args.json, force: args.force, signal };
-  for (const [key, value] of Object.entries({ model: args.model, engine: args.engine, device: args.device, batch: args.batch, tile: args.tile })) {
-    if (value !== undefined) options[key] = value;
-  }
+  const progress = createProgress({ json: args.json, unit: 'images', label: 'stylize' });
+  const options: StylizeImagesOptions = {
+    input: args.input,
+    output: args.output,
+    force: args.force,
+    signal,
+    onProgress: (p) => progress.update(p.done, p.total, { file: p.file, status: p.status }),
+    onWarning: (w) => {
+      if (args.json) process.stdout.write(JSON.stringify({ type: 'warning', message: w }) + '\n');
+      else process.stderr.write(`japananime: warning: ${w}\n`);
+    },
+  };
+  if (args.model !== undefined) options.model = args.model;
+  if (args.engine !== undefined) options.engine = args.engine;
+  if (args.device !== undefined) options.device = args.device;
+  if (args.batch !== undefined) options.batch = args.batch;
+  if (args.tile !== undefined) options.tile = args.tile;
   const result = await stylizeImages(options);
-  if (!args.json) {
-    process.stdout.write(`wrote ${result.written.length} of ${result.total} images (${result.skipped.length} up to date, ${result.failed.length} failed) in ${result.seconds.toFixed(1)} s\n`);
-  }
+  progress.finish({ mode: result.mode, total: result.total, written: result.written.length, skipped: result.skipped.length, failed: result.failed.length, seconds: result.seconds, failures: result.failed });
+  // The success line names the output (a single photo's file), so the user knows where to look.
+  if (!args.json) process.stdout.write(formatImagesSummary(result) + '\n');
   return result.failed.length > 0 ? 1 : 0;
 }
 

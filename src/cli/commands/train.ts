@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
-import type { CommandModule } from '../main.js';
+import type { CommandModule } from '../command-module.js';
 import { createProgress } from '../progress.js';
 
 const help = `Usage: japananime train --photos <dir> --anime <dir> --out <run> [options]

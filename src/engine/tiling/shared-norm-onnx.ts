@@ -4,7 +4,8 @@
  * of each tile's own. One session means one memory arena for all three, so a folder that mixes small
  * photos (run whole) and huge ones (tiled) never holds two arenas of ~1 GB.
  */
-import * as ort from 'onnxruntime-node';
+import { ort } from '../onnx-runtime.js';
+import { ClosedError } from '../../errors.js';
 import type { Frame } from '../../frame.js';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../../model/onnx-export.js';
 import { packFrames, unpackFrames } from '../frame-batch.js';
@@ -61,7 +62,7 @@ export async function createSharedNormRunner(onnx: Uint8Array, options: SharedNo
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = queue.then(() => {
-      if (closed) throw new Error('the stylizer is closed');
+      if (closed) throw new ClosedError('the stylizer');
       return fn();
     });
     queue = next.catch(() => undefined);

@@ -11,12 +11,11 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createProgress } from '../../cli/progress.js';
 import type { EngineName } from '../../engine/create-stylizer.js';
 import type { OnnxDevice } from '../../engine/onnx-stylizer.js';
 import type { Stylizer } from '../../engine/stylizer.js';
 import { createTiledStylizer, DEFAULT_TILE, TiledStylizer } from '../../engine/tiled-stylizer.js';
-import { InputError, JapananimeError, UsageError, throwIfAborted } from '../../errors.js';
+import { InputError, JapananimeError, OptionError, UsageError, throwIfAborted } from '../../errors.js';
 import type { Frame } from '../../frame.js';
 import { readImage, readImageInfo, type DecodedImage, type ImageInfo } from '../../media/image-reader.js';
 import { ensureFolder, formatFromExtension, writeImage } from '../../media/image-writer.js';
@@ -55,11 +54,9 @@ export interface StylizeImagesOptions {
   batch?: number;
   /** Redo files whose output is already there and up to date. Default: false. */
   force?: boolean;
-  /** Without onProgress: print JSON lines on stdout (progress, then a summary) instead of a bar. Default: false. */
-  json?: boolean;
   /** Cancels between images and between tiles; throws AbortedError. Default: none. */
   signal?: AbortSignal;
-  /** Called after each file. Default: a progress bar on a TTY (or JSON lines with `json`). */
+  /** Called after each file (the CLI draws its progress from it). Default: none. */
   onProgress?: (progress: ImageProgress) => void;
   /** Called with one line per file that failed or was unsupported. Default: written to stderr. */
   onWarning?: (message: string) => void;
@@ -103,9 +100,9 @@ function validate(options: StylizeImagesOptions): { tile: number; batch: number 
   if (!options.input) throw new UsageError('no input given');
   if (!options.output) throw new UsageError('no output given (-o <file|folder>)');
   const tile = options.tile ?? DEFAULT_TILE;
-  if (!Number.isInteger(tile) || tile < 64) throw new UsageError(`--tile must be a whole number ≥ 64, got ${tile}`);
+  if (!Number.isInteger(tile) || tile < 64) throw new OptionError(`{tile} must be a whole number ≥ 64, got ${tile}`);
   const batch = options.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a whole number ≥ 1, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new OptionError(`{batch} must be a whole number ≥ 1, got ${batch}`);
   return { tile, batch };
 }
 
@@ -132,12 +129,10 @@ export async function stylizeImages(options: StylizeImagesOptions): Promise<Styl
   }
 
   const result: StylizeImagesResult = { mode, total: jobs.length + unsupported.length, written: [], skipped: [], failed: [], seconds: 0 };
-  const bar = options.onProgress ? undefined : createProgress({ json: options.json ?? false, unit: 'images', label: 'stylize' });
   let done = 0;
   const report = (file: string, status: ImageProgress['status']): void => {
     done += 1;
-    if (options.onProgress) options.onProgress({ done, total: result.total, file, status });
-    else bar!.update(done, result.total, { file, status });
+    options.onProgress?.({ done, total: result.total, file, status });
   };
   const fail = (failure: ImageFailure): void => {
     result.failed.push(failure);
@@ -211,7 +206,6 @@ export async function stylizeImages(options: StylizeImagesOptions): Promise<Styl
   }
 
   result.seconds = Math.round((performance.now() - started) / 10) / 100;
-  bar?.finish({ mode, total: result.total, written: result.written.length, skipped: result.skipped.length, failed: result.failed.length, seconds: result.seconds, failures: result.failed });
   return result;
 }
 

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../../errors.js';
-import type { PerceptualNet } from './perceptual-net.js';
+import type { PerceptualNet } from './perceptual-types.js';
 
 interface KerasLayer {
   name: string;

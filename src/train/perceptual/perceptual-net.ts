@@ -2,22 +2,10 @@
  * A frozen feature extractor for the content and style losses. Its weights are constants (never
  * variables), so tfjs only takes the gradient with respect to its input.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type { PerceptualName, PerceptualNet } from './perceptual-types.js';
 
-export type PerceptualName = 'mobilenetv2' | 'vgg19';
+export type { PerceptualName, PerceptualNet } from './perceptual-types.js';
 export const PERCEPTUAL_NAMES: readonly PerceptualName[] = ['mobilenetv2', 'vgg19'];
-
-export interface PerceptualNet {
-  readonly name: PerceptualName;
-  /** The layer whose activations are the features, e.g. "block_6_expand_relu". */
-  readonly layer: string;
-  /** Where the weights come from and under which licence, for the training record. */
-  readonly provenance: { source: string; licence: string };
-  /** Features of images in [-1, 1], NHWC. */
-  features(x: tf.Tensor4D): tf.Tensor4D;
-  /** Frees the weight tensors. Idempotent. */
-  dispose(): void;
-}
 
 /** What a worker needs to rebuild the same net (plain data, sent over postMessage). */
 export interface PerceptualConfig {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../errors.js';
-import type { PerceptualNet } from './perceptual-net.js';
+import type { PerceptualNet } from './perceptual-types.js';
 
 export const VGG19_DEFAULT_LAYER = 'block4_conv4';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../../src/errors.js';
 import { parseBenchArgs } from '../../../src/cli/commands/bench.js';
-import { formatBenchTable, noiseFrames, runModelBench } from '../../../bench/model-bench.js';
+import { formatBenchTable, noiseFrames, runModelBench } from '../../../src/bench/model-bench.js';
 
 void test('parseBenchArgs: defaults and every flag', () => {
   assert.deepEqual(parseBenchArgs([]), { bench: { batch: 1, iterations: 5 }, json: false, pipeline: undefined });

@@ -160,3 +160,15 @@ void test('images and folders go to the image stage, videos to convertVideo', as
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /--max-side applies to videos only/);
 });
+
+void test('a photo: the success line names the output file; a second run redoes it', async () => {
+  const { default: sharp } = await import('sharp');
+  const photo = path.join(dir, 'photo.jpg');
+  await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 120, g: 160, b: 200 } } }).jpeg().toFile(photo);
+  const output = path.join(dir, 'photo-anime.png');
+  for (let i = 0; i < 2; i++) {
+    const run = await cli(['stylize', photo, '-o', output, '--model', model]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`^stylized 1 image in \\d+\\.\\d s → ${output.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n$`));
+  }
+});

@@ -5,17 +5,17 @@
  * package is given (speed does not depend on the weights' values).
  *
  * Run: `japananime bench [--arch fast] [--size 256x256] [--batch 1] [--iterations 5] [--json]`
- * or   `npx tsx bench/model-bench.ts`.
+ * or   `npx tsx src/bench/model-bench.ts`.
  */
 import { pathToFileURL } from 'node:url';
-import { throwIfAborted } from '../src/errors.js';
-import type { Frame } from '../src/frame.js';
-import { createStylizer, type EngineName, type StylizerOptions } from '../src/engine/create-stylizer.js';
-import type { Stylizer } from '../src/engine/stylizer.js';
-import type { OnnxDevice } from '../src/engine/onnx-stylizer.js';
-import { createModelPackage, loadModelPackage, type ModelPackage } from '../src/model/model-package.js';
-import { initParams } from '../src/model/params.js';
-import { countMacs, countParameters, getArchitecture, type ArchitectureName } from '../src/model/spec.js';
+import { throwIfAborted } from '../errors.js';
+import type { Frame } from '../frame.js';
+import { createStylizer, type EngineName, type StylizerOptions } from '../engine/create-stylizer.js';
+import type { Stylizer } from '../engine/stylizer.js';
+import type { OnnxDevice } from '../engine/onnx-stylizer.js';
+import { createModelPackage, loadModelPackage, type ModelPackage } from '../model/model-package.js';
+import { initParams } from '../model/params.js';
+import { countMacs, countParameters, getArchitecture, type ArchitectureName } from '../model/spec.js';
 
 export interface ModelBenchOptions {
   /** Package folders/names to measure. Default: none (use `archs`). */
@@ -197,10 +197,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
 }
 
 /**
- * Hook for `japananime bench --pipeline <video>`: a module `bench/pipeline-bench.ts` exporting
- * `runPipelineBench(request: PipelineBenchRequest): Promise<number>` (exit code; it prints its own
- * table or JSON) is loaded by the bench command when the flag is given. Until it exists the flag
- * reports that it is not available.
+ * What `japananime bench --pipeline <video>` asks of runPipelineBench (src/bench/pipeline-bench.ts),
+ * which returns an exit code and prints its own table or JSON.
  */
 export interface PipelineBenchRequest {
   /** The video to convert end to end. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseServeArgs } from '../../src/cli/commands/serve.js';
-import { UsageError } from '../../src/errors.js';
+import { parseServeArgs } from '../../../src/cli/commands/serve.js';
+import { UsageError } from '../../../src/errors.js';
 
 void test('defaults bind to loopback on 8080 with the onnx engine on the CPU', () => {
   const a = parseServeArgs([]);

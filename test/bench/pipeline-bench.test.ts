@@ -1,7 +1,7 @@
-/** Smoke test of bench/pipeline-bench.ts on a tiny clip: it measures both sides and formats the table (no timing asserted). */
+/** Smoke test of src/bench/pipeline-bench.ts on a tiny clip: it measures both sides and formats the table (no timing asserted). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { benchPipeline, formatPipelineTable, measurementOrder } from '../../bench/pipeline-bench.js';
+import { benchPipeline, formatPipelineTable, measurementOrder } from '../../src/bench/pipeline-bench.js';
 
 void test('measurementOrder alternates the sides in ABBA order', () => {
   assert.deepEqual(measurementOrder(1), ['model', 'pipeline']);

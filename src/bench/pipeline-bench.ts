@@ -13,7 +13,7 @@
  * Random-weight packages are used unless a model is given (speed does not depend on the weights).
  * The clip is the given video (or the embedded sample, or testsrc2 when there is none) scaled to each size.
  *
- * Run: `npx tsx bench/pipeline-bench.ts [video] [--json]` or `japananime bench --pipeline <video>`.
+ * Run: `npx tsx src/bench/pipeline-bench.ts [video] [--json]` or `japananime bench --pipeline <video>`.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,23 +21,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { EngineName } from '../src/engine/create-stylizer.js';
-import type { OnnxDevice } from '../src/engine/onnx-stylizer.js';
-import type { Stylizer } from '../src/engine/stylizer.js';
-import { throwIfAborted } from '../src/errors.js';
-import type { Frame } from '../src/frame.js';
-import { runFfmpeg } from '../src/media/child-process.js';
-import { decodeFrames } from '../src/media/decode-frames.js';
-import { inputUrl, PROTOCOL_WHITELIST } from '../src/media/ffmpeg-args.js';
-import { probeMedia } from '../src/media/probe.js';
-import { createModelPackage, loadModelPackage, saveModelPackage } from '../src/model/model-package.js';
-import type { ModelPackage } from '../src/model/model-package.js';
-import { initParams } from '../src/model/params.js';
-import { getArchitecture } from '../src/model/spec.js';
-import type { ArchitectureName } from '../src/model/spec.js';
-import { convertVideo, openVideoStylizer } from '../src/pipeline/convert-video.js';
-import { stylizerConcurrency } from '../src/engine/threaded-stylizer.js';
-import { SAMPLES_DIR } from '../src/project-paths.js';
+import type { EngineName } from '../engine/create-stylizer.js';
+import type { OnnxDevice } from '../engine/onnx-stylizer.js';
+import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
+import { throwIfAborted } from '../errors.js';
+import type { Frame } from '../frame.js';
+import { runFfmpeg } from '../media/child-process.js';
+import { decodeFrames } from '../media/decode-frames.js';
+import { inputUrl, PROTOCOL_WHITELIST } from '../media/ffmpeg-args.js';
+import { probeMedia } from '../media/probe.js';
+import { createModelPackage, loadModelPackage, saveModelPackage } from '../model/model-package.js';
+import type { ModelPackage } from '../model/model-package.js';
+import { initParams } from '../model/params.js';
+import { getArchitecture } from '../model/spec.js';
+import type { ArchitectureName } from '../model/spec.js';
+import { convertVideo, openVideoStylizer } from '../pipeline/convert-video.js';
+import { SAMPLES_DIR } from '../project-paths.js';
 import type { PipelineBenchRequest } from './model-bench.js';
 import { ownCpu } from './proc-cpu.js';
 
@@ -330,7 +329,7 @@ export async function runPipelineBench(request: PipelineBenchRequest): Promise<n
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  // npx tsx bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--rounds N] [--preset P] [--codec-niceness N]
+  // npx tsx src/bench/pipeline-bench.ts [video] [--json] [--quick] [--archs fast,cartoongan] [--sizes 640x360,256x256] [--frames N] [--rounds N] [--preset P] [--codec-niceness N]
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, archs: { type: 'string' }, sizes: { type: 'string' }, frames: { type: 'string' }, preset: { type: 'string' }, 'codec-niceness': { type: 'string' }, threads: { type: 'string' }, workers: { type: 'string' }, rounds: { type: 'string' } },

@@ -1,23 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterSdpCandidates, isLoopbackCandidate, parseClientMessage, setVideoBitrateHints } from '../../src/stream/control-message.js';
-
-void test('valid messages parse', () => {
-  assert.deepEqual(parseClientMessage('{"type":"hello","transport":"ws","mode":"live"}'), { ok: true, message: { type: 'hello', transport: 'ws', mode: 'live' } });
-  assert.deepEqual(parseClientMessage('{"type":"report","latencyMs":42.5}'), { ok: true, message: { type: 'report', latencyMs: 42.5 } });
-  assert.deepEqual(parseClientMessage('{"type":"candidate","candidate":"candidate:1 1 udp 1 127.0.0.1 5 typ host","sdpMid":"0","sdpMLineIndex":0}').ok, true);
-});
-
-void test('garbage closes with 1007, unknown types with 1003', () => {
-  for (const text of ['not json', '[1,2]', 'null', '{"type":"hello","transport":"carrier-pigeon","mode":"live"}', '{"type":"report","latencyMs":"fast"}', '{"type":"offer"}']) {
-    const r = parseClientMessage(text);
-    assert.equal(r.ok, false, text);
-    if (!r.ok) assert.equal(r.closeCode, 1007, text);
-  }
-  const r = parseClientMessage('{"type":"launch-missiles"}');
-  assert.equal(r.ok, false);
-  if (!r.ok) assert.equal(r.closeCode, 1003);
-});
+import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from '../../src/stream/sdp-edit.js';
 
 void test('only loopback candidates pass the loopback filter', () => {
   assert.equal(isLoopbackCandidate('candidate:1 1 udp 2122063615 127.0.0.1 34973 typ host generation 0'), true);
@@ -49,12 +32,4 @@ void test('bitrate hints go on every video codec fmtp line, replacing old ones, 
   assert.ok(out.includes(`a=fmtp:98 level-asymmetry-allowed=1;${hints}`), out.join('\n'));
   assert.ok(out.includes('a=fmtp:97 apt=96'), 'rtx untouched');
   assert.ok(out.includes('a=fmtp:111 minptime=10;useinbandfec=1'), 'audio untouched');
-});
-
-void test('hello may ask for stamped frames with a boolean, nothing else', () => {
-  assert.deepEqual(parseClientMessage('{"type":"hello","transport":"webrtc","mode":"live","stamp":true}'), { ok: true, message: { type: 'hello', transport: 'webrtc', mode: 'live', stamp: true } });
-  assert.deepEqual(parseClientMessage('{"type":"hello","transport":"webrtc","mode":"live","stamp":false}'), { ok: true, message: { type: 'hello', transport: 'webrtc', mode: 'live' } });
-  const bad = parseClientMessage('{"type":"hello","transport":"webrtc","mode":"live","stamp":"yes"}');
-  assert.equal(bad.ok, false);
-  if (!bad.ok) assert.equal(bad.closeCode, 1007);
 });
