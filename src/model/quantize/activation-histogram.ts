@@ -77,7 +77,7 @@ export class ActivationHistogram {
 
   /** The observed [min, max]. */
   get extremes(): [number, number] {
-    return [-this.negative.max, this.positive.max];
+    return [0 - this.negative.max, this.positive.max];
   }
 
   /**
@@ -87,7 +87,7 @@ export class ActivationHistogram {
   percentileRange(percentile: number): [number, number] {
     if (!(percentile > 0 && percentile <= 100)) throw new RangeError(`percentile must be in (0, 100], got ${percentile}`);
     const tail = this.count * (1 - percentile / 100);
-    const lo = -this.negative.clipAt(tail);
+    const lo = 0 - this.negative.clipAt(tail); // 0 - x: never -0
     const hi = this.positive.clipAt(tail);
     return [Math.min(lo, 0), Math.max(hi, 0)];
   }

@@ -154,6 +154,11 @@ export function uint8Params(lo: number, hi: number): ActivationParams {
   return { scale, zeroPoint: Math.min(255, Math.max(0, Math.round(-lo0 / scale))) };
 }
 
+/** Rounds half away from zero (Math.round rounds -63.5 up to -63, which would bias negative weights). */
+function roundSymmetric(v: number): number {
+  return Math.sign(v) * Math.round(Math.abs(v));
+}
+
 /** Symmetric int8 per output channel (axis 0): q in [-127, 127], scale = max|w| / 127 per channel. */
 export function quantizeWeightsPerChannel(w: Float32Array, channels: number): { q: Int8Array; scales: Float32Array } {
   const per = w.length / channels;
@@ -164,7 +169,7 @@ export function quantizeWeightsPerChannel(w: Float32Array, channels: number): { 
     for (let i = c * per; i < (c + 1) * per; i++) max = Math.max(max, Math.abs(w[i]!));
     const s = max > 0 ? max / 127 : 1;
     scales[c] = s;
-    for (let i = c * per; i < (c + 1) * per; i++) q[i] = Math.max(-127, Math.min(127, Math.round(w[i]! / s)));
+    for (let i = c * per; i < (c + 1) * per; i++) q[i] = Math.max(-127, Math.min(127, roundSymmetric(w[i]! / s)));
   }
   return { q, scales };
 }
@@ -242,7 +247,7 @@ export function applyQuantization(model: Model, plan: QuantizationPlan, params: 
       for (let c = 0; c < channels; c++) {
         // Computed in float32 as ORT does, so the int32 bias and the scale agree exactly.
         bScale[c] = Math.fround(Math.fround(xScale) * scales[c]!);
-        bq[c] = Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(bf[c]! / bScale[c]!)));
+        bq[c] = Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, roundSymmetric(bf[c]! / bScale[c]!)));
       }
       const bp = `${out}/bias`;
       newInits.push(rawTensor(`${bp}_q`, T.INT32, [channels], new Uint8Array(bq.buffer)), floatTensor(`${bp}_scale`, [channels], bScale), rawTensor(`${bp}_zero`, T.INT32, [channels], new Uint8Array(channels * 4)));
