@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Stylizer } from '../engine/stylizer.js';
 import { UsageError } from '../errors.js';
+import { preferInt8Copy } from '../model/quantize/int8-copy.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
 import { BroadcastHub } from './broadcast-hub.js';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from './control-message.js';
@@ -43,6 +44,8 @@ export interface LiveServerOptions {
   model?: string;
   /** Folder of named model packages listed by /api/models. Default: the project's models/. */
   modelsDir?: string;
+  /** Run a model's current int8 copy (`<model>-int8`, see src/model/quantize/int8-copy.ts) when there is one. Default: true. */
+  preferInt8?: boolean;
   /**
    * Opens a Stylizer for a model package directory. Default: the ONNX engine on the CPU in a worker
    * thread (createThreadedStylizer); a stylizer with `concurrency` > 1 gets that many frames at once.
@@ -169,7 +172,15 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   })();
 
   const pool = new StylizerPool(options.openStylizer ?? defaultStylizerFactory);
-  const stylizerFor = (model: string) => (): Promise<Stylizer> => pool.get(resolveModelDir(model, modelsDir));
+  // Model resolution: a name → its package folder → that package's current int8 copy, when there is one.
+  const servedModelDir = (model: string): string => {
+    const dir = resolveModelDir(model, modelsDir);
+    if (options.preferInt8 === false) return dir;
+    const chosen = preferInt8Copy(dir);
+    if (chosen.skipped !== undefined) log(`int8 copy not used: ${chosen.skipped}`);
+    return chosen.dir;
+  };
+  const stylizerFor = (model: string) => (): Promise<Stylizer> => pool.get(servedModelDir(model));
   const sessions = new Set<Session>();
   const connectionsByAddress = new Map<string, number>();
   const sockets = new Set<WebSocket>();

@@ -21,7 +21,9 @@ viewer, with one inference per frame whatever the number of viewers.
   --host <addr>           address to bind (default 127.0.0.1: this machine only)
   --port <N>              port, 0 = any free one (default 8080)
   --token <T>             the viewer token, 8+ characters (default: a random one, printed in the URL)
-  --model <dir|name>      model package (default: models/default)
+  --model <dir|name>      model package (default: models/default); its int8 copy <model>-int8 is
+                          run instead when it was made from this exact model (japananime quantize)
+  --fp32                  run the fp32 model even when a current int8 copy is present
   --engine <onnx|tfjs>    inference engine (default onnx)
   --device <cpu|cuda>     execution provider of the onnx engine (default cpu)
   --threads <N>           intra-op threads of each inference worker, 0 = one per core (default 0)
@@ -79,6 +81,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'turn-user': { type: 'string' },
       'turn-pass': { type: 'string' },
       quiet: { type: 'boolean' },
+      fp32: { type: 'boolean' },
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (see japananime serve --help)`);
@@ -103,6 +106,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const server: LiveServerOptions = { host: values.host ?? '127.0.0.1', port: intFlag('port', values.port, 0, 65535) ?? 8080, iceServers };
   if (values.token !== undefined) server.token = values.token;
   if (values.model !== undefined) server.model = values.model;
+  if (values.fp32 === true) server.preferInt8 = false;
   if (values.source !== undefined) server.source = values.source;
   if (values['allow-origin'] !== undefined) server.allowOrigins = values['allow-origin'];
   const maxSide = intFlag('max-side', values['max-side'], 16, 4096);

@@ -5,12 +5,12 @@
  * calibration rule and data, the source model's fingerprint and what stayed fp32. The tfjs weights
  * are the fp32 source's (the tfjs engine and training keep using them).
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, ModelError, UsageError } from '../../errors.js';
+import { InputError, ModelError, UsageError, throwIfAborted } from '../../errors.js';
 import { SAMPLES_DIR } from '../../project-paths.js';
 import { loadModelPackage, modelPrecision, saveModelPackage, type ModelMeta, type ModelPackage } from '../model-package.js';
+import { onnxFingerprint } from './int8-copy.js';
 import { calibrateActivations } from './calibrate-activations.js';
 import { readCalibrationFrames } from './calibration-frames.js';
 import { applyQuantization, decodeModel, encodeModel, isQuantizedGraph, planQuantization } from './qdq-graph.js';
@@ -45,11 +45,6 @@ export interface QuantizeModelResult {
   record: Record<string, unknown>;
 }
 
-/** sha256 of a model.onnx, recorded so an int8 copy can be told apart from a stale one. */
-export function onnxFingerprint(onnx: Uint8Array): string {
-  return createHash('sha256').update(onnx).digest('hex');
-}
-
 /** The training photos a package was trained on, when that folder is still here (its `train` split when there is one). */
 function trainingPhotos(meta: ModelMeta): string | undefined {
   const data = meta.training['data'] as { photos?: unknown } | undefined;
@@ -59,17 +54,22 @@ function trainingPhotos(meta: ModelMeta): string | undefined {
   return existsSync(train) ? train : dir;
 }
 
-export async function quantizeModel(options: QuantizeModelOptions): Promise<QuantizeModelResult> {
+/** Options of quantizePackage: those of quantizeModel without the folders. */
+export type QuantizePackageOptions = Omit<QuantizeModelOptions, 'model' | 'out'>;
+
+/**
+ * The in-memory int8 copy of a loaded fp32 package (dir undefined): calibrates and rewrites, writes
+ * nothing. `bench` uses it for random-weight models; quantizeModel saves its result.
+ */
+export async function quantizePackage(source: ModelPackage, options: QuantizePackageOptions = {}): Promise<QuantizeModelResult> {
   const frames = options.frames ?? 64;
   const percentile = options.percentile ?? 99.99;
   if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames must be a whole number ≥ 1, got ${frames}`);
   if (!(percentile > 50 && percentile <= 100)) throw new UsageError(`the percentile must be in (50, 100], got ${percentile}`);
-  const source = await loadModelPackage(options.model);
-  const out = path.resolve(options.out);
-  if (source.dir !== undefined && path.resolve(source.dir) === out) throw new UsageError(`--out must differ from the source package ${out} (the int8 copy goes beside it)`);
+  const name = source.dir ?? source.spec.name;
   if (modelPrecision(source.meta) === 'int8' || isQuantizedGraph(decodeModel(source.onnx))) {
     const from = (source.meta.quantization?.['source'] as string | undefined) ?? 'its fp32 source';
-    throw new ModelError(`${source.dir ?? options.model} is already an int8 package; quantise ${from} instead`);
+    throw new ModelError(`${name} is already an int8 package; quantise ${from} instead`);
   }
 
   const sources = options.calibration ?? [DEFAULT_CALIBRATION_VIDEO, ...[trainingPhotos(source.meta)].filter((d): d is string => d !== undefined)];
@@ -78,7 +78,7 @@ export async function quantizeModel(options: QuantizeModelOptions): Promise<Quan
   if (set.frames.length === 0) throw new InputError('E_INPUT_INVALID', 'the calibration sources gave no frames');
 
   const plan = planQuantization(decodeModel(source.onnx), { keepThinConvs: options.keepThinConvs });
-  if (plan.convs.length === 0) throw new ModelError(`${source.dir ?? options.model}: the graph has no Conv with constant weights to quantise`);
+  if (plan.convs.length === 0) throw new ModelError(`${name}: the graph has no Conv with constant weights to quantise`);
   const calibration = await calibrateActivations(source.onnx, plan, set.frames, {
     percentile,
     signal: options.signal,
@@ -91,7 +91,7 @@ export async function quantizeModel(options: QuantizeModelOptions): Promise<Quan
   const record: Record<string, unknown> = {
     method: 'static QDQ (QuantizeLinear/DequantizeLinear pairs fused by ONNX Runtime into int8 kernels)',
     tool: 'japananime quantize',
-    source: source.dir ?? options.model,
+    source: name,
     sourceOnnxSha256: onnxFingerprint(source.onnx),
     weights: 'int8, symmetric, per output channel (Conv); bias int32 at input scale × weight scale',
     activations: 'uint8, asymmetric, one scale per tensor',
@@ -105,7 +105,17 @@ export async function quantizeModel(options: QuantizeModelOptions): Promise<Quan
     },
   };
   const meta: ModelMeta = { ...source.meta, precision: 'int8', quantization: record, createdAt: new Date().toISOString() };
+  return { pkg: { ...source, dir: undefined, meta, onnx }, record };
+}
+
+/** Loads the fp32 package, quantises it and saves the int8 copy atomically at `out` (with the source's documents). */
+export async function quantizeModel(options: QuantizeModelOptions): Promise<QuantizeModelResult> {
+  const source = await loadModelPackage(options.model);
+  const out = path.resolve(options.out);
+  if (source.dir !== undefined && path.resolve(source.dir) === out) throw new UsageError(`--out must differ from the source package ${out} (the int8 copy goes beside it)`);
+  const { pkg, record } = await quantizePackage(source, options);
+  throwIfAborted(options.signal);
   options.onProgress?.('writing');
-  const pkg = await saveModelPackage(out, { ...source, meta, onnx }, source.dir === undefined ? {} : { documentsFrom: source.dir });
-  return { pkg, record };
+  const saved = await saveModelPackage(out, pkg, source.dir === undefined ? {} : { documentsFrom: source.dir });
+  return { pkg: saved, record };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,9 +9,12 @@ import sharp from 'sharp';
 import { createStylizer } from '../../../src/engine/create-stylizer.js';
 import { InputError, ModelError } from '../../../src/errors.js';
 import type { Frame } from '../../../src/frame.js';
-import { loadModelPackage } from '../../../src/model/model-package.js';
+import { loadModelPackage, saveModelPackage } from '../../../src/model/model-package.js';
+import { initParams } from '../../../src/model/params.js';
+import { getArchitecture } from '../../../src/model/spec.js';
 import { decodeModel } from '../../../src/model/quantize/qdq-graph.js';
-import { onnxFingerprint, quantizeModel } from '../../../src/model/quantize/quantize-model.js';
+import { int8CopyDir, onnxFingerprint, preferInt8Copy } from '../../../src/model/quantize/int8-copy.js';
+import { quantizeModel } from '../../../src/model/quantize/quantize-model.js';
 import { DEFAULT_MODEL_DIR } from '../../../src/project-paths.js';
 
 let root: string;
@@ -136,4 +139,25 @@ void test('a calibration folder without images is one clear error; nothing is wr
   });
   assert.equal(existsSync(out), false);
   assert.deepEqual((await readdir(root)).filter((e) => e.startsWith('.')), [], 'no temp folder left');
+});
+
+void test('a server prefers the int8 copy beside a package only when it was made from that exact model', async () => {
+  // root/default (a copy of the real default) has root/default-int8 made from it.
+  const fpDir = path.join(root, 'default');
+  await cp(DEFAULT_MODEL_DIR, fpDir, { recursive: true });
+  assert.equal(int8CopyDir(fpDir), int8Dir);
+  assert.deepEqual(preferInt8Copy(fpDir), { dir: int8Dir, precision: 'int8' });
+  // An int8 package asked for by name is used as it is.
+  assert.deepEqual(preferInt8Copy(int8Dir), { dir: int8Dir, precision: 'int8' });
+  // Another model with a stale copy (made from the default) beside it: the fp32 model, and why.
+  const other = path.join(root, 'other');
+  const spec = getArchitecture('fast');
+  await saveModelPackage(other, { spec, params: initParams(spec, 3) });
+  await cp(int8Dir, path.join(root, 'other-int8'), { recursive: true });
+  const chosen = preferInt8Copy(other);
+  assert.equal(chosen.dir, other);
+  assert.equal(chosen.precision, 'fp32');
+  assert.match(chosen.skipped ?? '', /made from another version of .*other \(remake it with: japananime quantize/);
+  // No copy at all: the package itself, nothing to say.
+  assert.deepEqual(preferInt8Copy(path.join(root, 'photos')), { dir: path.join(root, 'photos'), precision: 'fp32' });
 });
