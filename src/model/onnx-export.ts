@@ -96,6 +96,13 @@ function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, inpu
       case 'guidedFilter':
         x = guidedFilterOnnx(g, guide, x, layer.radius, layer.eps, layer.name);
         break;
+      case 'upsample': {
+        // Resize's optional roi input is empty (''); nearest with asymmetric coordinates and floor
+        // rounding copies each pixel into a factor×factor block, exactly like upsampleNearestTf.
+        const scales = g.floatInit(g.fresh('upsample_scales'), [4], new Float32Array([1, 1, layer.factor, layer.factor]));
+        x = g.node('Resize', [x, '', scales], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
+        break;
+      }
     }
   }
   return x;

@@ -65,7 +65,19 @@ export interface GuidedFilterLayer {
   eps: number;
 }
 
-export type Layer = ConvLayer | ConvTransposeLayer | InstanceNormLayer | LeakyReluLayer | ResidualLayer | GuidedFilterLayer;
+/**
+ * Nearest-neighbour upsampling by 2 (each pixel becomes a 2×2 block). Followed by a convolution it is
+ * the usual cure for the checkerboard pattern of stride-2 transposed convolutions (Odena et al.,
+ * "Deconvolution and Checkerboard Artifacts", 2016): every output pixel sees the same number of
+ * taps. No parameters; exported as ONNX Resize (nearest, asymmetric, floor), which ORT also runs on
+ * uint8 between quantised convolutions.
+ */
+export interface UpsampleLayer {
+  op: 'upsample';
+  factor: 2;
+}
+
+export type Layer = ConvLayer | ConvTransposeLayer | InstanceNormLayer | LeakyReluLayer | ResidualLayer | GuidedFilterLayer | UpsampleLayer;
 
 export type ArchitectureName = 'cartoongan' | 'fast' | 'patchgan';
 export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['cartoongan', 'fast', 'patchgan'];
@@ -93,6 +105,7 @@ export const LEAKY_ALPHA = 0.2;
 const lrelu = (): LeakyReluLayer => ({ op: 'leakyRelu', alpha: LEAKY_ALPHA });
 const conv = (name: string, k: number, cin: number, cout: number, stride: 1 | 2 = 1): ConvLayer => ({ op: 'conv', name, k, stride, cin, cout });
 const convT = (name: string, k: number, cin: number, cout: number): ConvTransposeLayer => ({ op: 'convTranspose', name, k, stride: 2, cin, cout });
+const up2 = (): UpsampleLayer => ({ op: 'upsample', factor: 2 });
 const inorm = (name: string, channels: number): InstanceNormLayer => ({ op: 'instanceNorm', name, channels });
 
 /** The seed's CartoonGAN generator (~11.1M parameters, ~54 GMAC at 256x256). */
@@ -146,9 +159,12 @@ function fast(): ArchitectureSpec {
   for (let i = 1; i <= 3; i++) {
     context.push({ op: 'residual', name: `res${i}`, body: [conv(`res${i}/conv1`, 3, 128, 128), inorm(`res${i}/norm1`, 128), lrelu(), conv(`res${i}/conv2`, 3, 128, 128), inorm(`res${i}/norm2`, 128)] });
   }
+  // Up blocks: a 1×1 projection to fewer channels at the low resolution (cheap), nearest 2× upsampling,
+  // then a 3×3 conv at the higher resolution. Not transposed convolutions: their uneven tap overlap
+  // drew a faint 4-pixel periodic pattern on smooth areas, and ORT has no int8 kernel for them.
   context.push(
-    convT('up1/deconv', 3, 128, 64), inorm('up1/norm', 64), lrelu(),
-    convT('up2/deconv', 3, 64, 32), inorm('up2/norm', 32), lrelu(),
+    conv('up1/reduce', 1, 128, 64), up2(), conv('up1/conv', 3, 64, 64), inorm('up1/norm', 64), lrelu(),
+    conv('up2/reduce', 1, 64, 32), up2(), conv('up2/conv', 3, 32, 32), inorm('up2/norm', 32), lrelu(),
   );
   const layers: Layer[] = [
     conv('conv_in', 7, 3, 32), inorm('conv_in_norm', 32), lrelu(),
@@ -169,7 +185,10 @@ function fast(): ArchitectureSpec {
       // a grey sky blue or lift the shadows the way the film does. 227 parameters, 192 MACs a pixel.
       { op: 'residual', name: 'palette', body: [conv('palette/conv1', 1, 3, 32), lrelu(), { ...conv('palette/conv2', 1, 32, 3), zeroInit: true }] },
       { op: 'residual', name: 'photo_skip', body: layers },
-      { op: 'guidedFilter', name: 'surface', radius: 2, eps: 0.01 },
+      // No guided filter on the output any more (the old default had one, radius 2): it is a local
+      // linear model of the photo, so it smeared every drawn outline that the photo does not contain
+      // (a dark line on a step edge is not a linear function of the step) and kept photo texture
+      // wherever the output followed it. Flat regions now come from the anime target (anime-target.ts).
     ],
   };
 }
@@ -234,6 +253,7 @@ export function describeParameters(spec: ArchitectureSpec): ParamDescriptor[] {
           break;
         case 'leakyRelu':
         case 'guidedFilter':
+        case 'upsample':
           break;
         case 'residual':
           walk(layer.body);
@@ -273,6 +293,10 @@ export function countMacs(spec: ArchitectureSpec, h: number, w: number): number 
           macs += hh * ww * layer.k * layer.k * layer.cin * layer.cout;
           hh *= layer.stride;
           ww *= layer.stride;
+          break;
+        case 'upsample':
+          hh *= layer.factor;
+          ww *= layer.factor;
           break;
         case 'residual':
           [hh, ww] = walk(layer.body, [hh, ww]);

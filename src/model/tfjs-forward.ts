@@ -37,6 +37,17 @@ export function guidedFilterTf(guide: tf.Tensor4D, p: tf.Tensor4D, radius: numbe
   return tf.add(tf.mul(boxMean(a, radius), guide), boxMean(b, radius));
 }
 
+/**
+ * Nearest-neighbour upsampling by an integer factor, as a broadcast multiply on a reshaped tensor:
+ * its gradient (a sum over each block) exists on every backend, the wasm one included, which has no
+ * ResizeNearestNeighborGrad kernel of its own.
+ */
+export function upsampleNearestTf(x: tf.Tensor4D, factor: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const blocks = tf.mul(tf.reshape(x, [n, h, 1, w, 1, c]), tf.ones([1, 1, factor, 1, factor, 1]));
+  return tf.reshape(blocks, [n, h * factor, w * factor, c]);
+}
+
 function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D, guide: tf.Tensor4D): tf.Tensor4D {
   let x = input;
   for (const layer of layers) {
@@ -64,6 +75,9 @@ function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D, guide: tf.
         break;
       case 'guidedFilter':
         x = guidedFilterTf(guide, x, layer.radius, layer.eps);
+        break;
+      case 'upsample':
+        x = upsampleNearestTf(x, layer.factor);
         break;
     }
   }

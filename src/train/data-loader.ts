@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { JapananimeError } from '../errors.js';
-import { ANIME_DIR, ANIME_SMOOTH_DIR, CROP_EXTENSION, PHOTOS_DIR, splitDir, type DatasetSplit } from './dataset/layout.js';
+import { ANIME_DIR, ANIME_SMOOTH_DIR, CROP_EXTENSION, PHOTO_TARGETS_DIR, PHOTOS_DIR, splitDir, type DatasetSplit } from './dataset/layout.js';
 import { epochPermutation, type Rng } from './rng.js';
 
 /** A dataset the trainer cannot use. */
@@ -39,6 +39,11 @@ export interface DataLoaderOptions {
   split?: DatasetSplit;
   /** Decoded images kept in memory (each crop²·3 bytes). Default: 2000. */
   cacheImages?: number;
+  /**
+   * Read each photo crop's precomputed anime target (photo_targets/, `dataset targets`) with the same
+   * window and flip. Default: false.
+   */
+  targets?: boolean;
 }
 
 async function listPngs(dir: string, what: string): Promise<string[]> {
@@ -66,7 +71,15 @@ export class DataLoader {
     readonly smoothFiles: string[],
     /** Validation photos (for sample grids); empty when the dataset has none. */
     readonly valPhotoFiles: string[] = [],
+    /** The photos' anime targets, index for index (empty unless options.targets). */
+    readonly targetFiles: string[] = [],
   ) {}
+
+  /** The target file of a photo crop file (same id, photo_targets/ instead of photos/). */
+  private static targetOf(photoFile: string): string {
+    const split = path.dirname(photoFile);
+    return path.join(path.dirname(path.dirname(split)), PHOTO_TARGETS_DIR, path.basename(split), path.basename(photoFile));
+  }
 
   /** Lists the dataset and checks it can be used (folders exist, not empty, images ≥ crop). */
   static async open(options: DataLoaderOptions): Promise<DataLoader> {
@@ -89,7 +102,13 @@ export class DataLoader {
     const valPhotos = split === 'train' && existsSync(valDir)
       ? (await readdir(valDir)).filter((n) => n.toLowerCase().endsWith(CROP_EXTENSION)).sort().map((n) => path.join(valDir, n))
       : [];
-    const loader = new DataLoader(options, photos, anime, smooth, valPhotos);
+    let targets: string[] = [];
+    if (options.targets) {
+      targets = photos.map((f) => DataLoader.targetOf(f));
+      const missing = [...targets, ...valPhotos.map((f) => DataLoader.targetOf(f))].find((f) => !existsSync(f));
+      if (missing) throw new DatasetError(`${missing} is missing: make the photos' anime targets with 'japananime dataset targets ${options.photosDir}'`);
+    }
+    const loader = new DataLoader(options, photos, anime, smooth, valPhotos, targets);
     // Size check on the first image of each list; every later image is checked when decoded.
     await loader.decode(photos[0]!);
     if (anime[0]) await loader.decode(anime[0]);
@@ -180,29 +199,35 @@ export class DataLoader {
   }
 
   /** The next batch of photos (and, for the GAN phase, anime crops with the same crop on their smoothed copies). */
-  async next(n: number, rng: Rng, withAnime: boolean): Promise<{ photos: Float32Array; anime?: Float32Array; smooth?: Float32Array }> {
+  async next(n: number, rng: Rng, withAnime: boolean): Promise<{ photos: Float32Array; targets?: Float32Array; anime?: Float32Array; smooth?: Float32Array }> {
     const px = this.options.crop * this.options.crop * 3;
     const photos = new Float32Array(n * px);
-    await this.fill(this.photoFiles, this.take('photos', n, this.photoFiles.length), rng, photos);
-    if (!withAnime) return { photos };
+    const targets = this.targetFiles.length > 0 ? new Float32Array(n * px) : undefined;
+    await this.fill(this.photoFiles, this.take('photos', n, this.photoFiles.length), rng, photos, targets ? { files: this.targetFiles, out: targets } : undefined);
+    if (!withAnime) return { photos, ...(targets ? { targets } : {}) };
     if (this.animeFiles.length === 0) throw new DatasetError('the GAN phase needs an anime dataset (--anime <dir>)');
     const anime = new Float32Array(n * px);
     const smooth = new Float32Array(n * px);
     await this.fill(this.animeFiles, this.take('anime', n, this.animeFiles.length), rng, anime, { files: this.smoothFiles, out: smooth });
-    return { photos, anime, smooth };
+    return { photos, ...(targets ? { targets } : {}), anime, smooth };
   }
 
   /** `n` validation photos (else training photos), evenly spaced in the list, as centre crops for sample grids, NHWC in [-1, 1]. */
-  async fixedPhotos(n: number): Promise<{ photos: Float32Array; n: number }> {
+  async fixedPhotos(n: number): Promise<{ photos: Float32Array; targets?: Float32Array; n: number }> {
     const files = this.valPhotoFiles.length > 0 ? this.valPhotoFiles : this.photoFiles;
     const count = Math.min(n, files.length);
     const size = this.options.crop;
     const out = new Float32Array(count * size * size * 3);
+    const targets = this.targetFiles.length > 0 ? new Float32Array(count * size * size * 3) : undefined;
     for (let k = 0; k < count; k++) {
       // Spread over the list: neighbouring crops mostly come from the same picture.
-      const img = await this.decode(files[Math.floor((k * files.length) / count)]!);
-      DataLoader.place(img, Math.floor((img.width - size) / 2), Math.floor((img.height - size) / 2), false, size, out, k);
+      const file = files[Math.floor((k * files.length) / count)]!;
+      const img = await this.decode(file);
+      const x0 = Math.floor((img.width - size) / 2);
+      const y0 = Math.floor((img.height - size) / 2);
+      DataLoader.place(img, x0, y0, false, size, out, k);
+      if (targets) DataLoader.place(await this.decode(DataLoader.targetOf(file)), x0, y0, false, size, targets, k);
     }
-    return { photos: out, n: count };
+    return { photos: out, ...(targets ? { targets } : {}), n: count };
   }
 }

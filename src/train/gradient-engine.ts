@@ -25,6 +25,8 @@ export interface GradientEngineInit {
   maxPixelsPerPass?: number;
   /** How the structure loss's cel-shaded targets are made (palette included). Default: celTarget's defaults. */
   cel?: CelTargetOptions;
+  /** What the content loss compares the generated image's features with. Default: 'photo'. */
+  contentOn?: 'photo' | 'target';
 }
 
 /**
@@ -65,8 +67,10 @@ export function sliceImages(batch: StepImages, offset: number, n: number): StepI
   const per = batch.size * batch.size * 3;
   const part = (a: Float32Array | undefined): Float32Array | undefined => a?.slice(offset * per, (offset + n) * per);
   const out: StepImages = { phase: batch.phase, n, size: batch.size, photos: part(batch.photos)! };
+  const targets = part(batch.targets);
   const anime = part(batch.anime);
   const smooth = part(batch.smooth);
+  if (targets) out.targets = targets;
   if (anime) out.anime = anime;
   if (smooth) out.smooth = smooth;
   return out;
@@ -86,6 +90,8 @@ export interface StepImages {
   n: number;
   size: number;
   photos: Float32Array;
+  /** The photos' precomputed structure targets (anime-target.ts); absent: cel targets made here. */
+  targets?: Float32Array;
   /** GAN phase only. */
   anime?: Float32Array;
   /** GAN phase only: the edge-smoothed copies of `anime`. */
@@ -157,12 +163,14 @@ export class GradientEngine {
 
   private readonly maxPixelsPerPass: number;
   private readonly cel: CelTargetOptions;
+  private readonly contentOn: 'photo' | 'target';
 
   private constructor(init: GradientEngineInit, private readonly perceptual: PerceptualNet) {
     this.gSpec = getArchitecture(init.generator);
     this.dSpec = getArchitecture(init.discriminator);
     this.maxPixelsPerPass = init.maxPixelsPerPass ?? MAX_PIXELS_PER_PASS;
     this.cel = init.cel ?? {};
+    this.contentOn = init.contentOn ?? 'photo';
   }
 
   static async create(init: GradientEngineInit): Promise<GradientEngine> {
@@ -217,9 +225,12 @@ export class GradientEngine {
     const photos = tf.tensor4d(req.photos, shape);
     // The structure loss's target, derived here from the photos: each worker makes its share's in
     // parallel, and nothing extra crosses the thread boundary.
-    const cel = w.structure > 0 ? tf.tensor4d(celTargets(req.photos, req.n, req.size, this.cel), shape) : undefined;
+    const cel = w.structure > 0 ? tf.tensor4d(req.targets ?? celTargets(req.photos, req.n, req.size, this.cel), shape) : undefined;
     try {
-      const photoFeatures = tf.tidy(() => this.perceptual.features(photos));
+      // The content loss's reference: the photo (CartoonGAN), or the target, whose features are the
+      // photo's content already drawn flat with outlines (a perceptual loss towards the target is
+      // what keeps edges crisp where the pixel L1 alone settles for a blur).
+      const photoFeatures = tf.tidy(() => this.perceptual.features(this.contentOn === 'target' && cel ? cel : photos));
       try {
         if (req.phase === 'pretrain') {
           const parts: Record<string, tf.Scalar> = {};

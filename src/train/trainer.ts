@@ -18,6 +18,7 @@ import { adamStep, createAdamState, type AdamState } from './adam.js';
 import { celTargets, type CelTargetOptions } from './cel-target.js';
 import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DataLoader } from './data-loader.js';
+import { PHOTO_TARGETS_DIR, TARGETS_FILE } from './dataset/layout.js';
 import type { TrainBackend } from './gradient-engine.js';
 import { DEFAULT_LOSS_WEIGHTS, type LossWeights } from './losses.js';
 import { appendMetrics, truncateMetrics, type MetricsLine } from './metrics.js';
@@ -104,6 +105,14 @@ export interface TrainOptions {
   backend?: TrainBackend;
   /** The command line, for the training record. Default: none. */
   command?: string;
+  /**
+   * The structure loss's target: 'anime' reads the photos' precomputed anime targets (`dataset
+   * targets`, anime-target.ts), 'cel' makes the older bilateral cel target each step. Default:
+   * 'anime' when the photo dataset has its targets, else 'cel'. On resume: the run's.
+   */
+  structureTarget?: 'anime' | 'cel';
+  /** What the content loss compares with: the photo (CartoonGAN) or the structure target. Default: 'photo'. On resume: the run's. */
+  contentOn?: 'photo' | 'target';
   /** Cancels at the next step boundary after writing a checkpoint. */
   signal?: AbortSignal;
   /** Called after every step. */
@@ -128,6 +137,10 @@ export interface RunConfig {
   weights: LossWeights;
   /** The cel target's settings, palette included. Absent in runs made before it existed: celTarget's defaults. */
   cel?: CelTargetOptions;
+  /** The structure loss's target (see TrainOptions). Absent in runs made before it existed: 'cel'. */
+  structureTarget?: 'anime' | 'cel';
+  /** The content loss's reference (see TrainOptions). Absent in runs made before it existed: 'photo'. */
+  contentOn?: 'photo' | 'target';
   perceptual: { name: PerceptualName; layer: string; source: string; licence: string; vgg19Weights?: string };
   seed: number;
   backend: TrainBackend;
@@ -187,6 +200,9 @@ async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
   if (!(celPalette >= 0 && celPalette <= 1)) throw new JapananimeError('E_USAGE', `--cel-palette must be between 0 and 1, got ${celPalette}`);
   if (celPalette > 0 && !o.anime) throw new JapananimeError('E_USAGE', '--cel-palette measures the film\'s palette: it needs --anime <dataset dir>');
   if (crop % 4 !== 0) throw new JapananimeError('E_USAGE', `--crop must be a multiple of 4, got ${crop}`);
+  const targetsReady = existsSync(path.join(o.photos, PHOTO_TARGETS_DIR, TARGETS_FILE));
+  const structureTarget = o.structureTarget ?? (targetsReady ? 'anime' : 'cel');
+  if (structureTarget === 'anime' && !targetsReady) throw new JapananimeError('E_USAGE', `--target anime needs the photos' anime targets: run 'japananime dataset targets ${o.photos}' first`);
   return {
     version: 1,
     arch: o.arch ?? 'fast',
@@ -202,6 +218,8 @@ async function newRunConfig(o: TrainOptions): Promise<RunConfig> {
     beta2: o.beta2 ?? 0.999,
     weights: { ...DEFAULT_LOSS_WEIGHTS, ...o.weights },
     ...(o.cel && Object.keys(o.cel).length > 0 ? { cel: { ...o.cel } } : {}),
+    structureTarget,
+    contentOn: o.contentOn ?? 'photo',
     perceptual: { ...described, ...(perceptualConfig.weightsPath ? { vgg19Weights: perceptualConfig.weightsPath } : {}) },
     seed: o.seed ?? 0,
     backend: o.backend ?? 'wasm',
@@ -261,6 +279,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     ...(config.pretrainSteps < steps || measurePalette ? { animeDir: config.anime ?? '' } : {}),
     crop: config.crop,
     seed: config.seed,
+    targets: config.structureTarget === 'anime' && config.weights.structure > 0,
   });
 
   if (measurePalette) {
@@ -303,6 +322,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       perceptual: { name: config.perceptual.name, layer: config.perceptual.layer, ...(config.perceptual.vgg19Weights ? { weightsPath: config.perceptual.vgg19Weights } : {}) },
       backend: config.backend,
       ...(config.cel ? { cel: config.cel } : {}),
+      contentOn: config.contentOn ?? 'photo',
     },
     { workers: options.workers ?? defaultWorkerCount() },
   );
@@ -319,7 +339,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   try {
     const samples = sampleEvery > 0 ? await loader.fixedPhotos(options.sampleCount ?? 4) : undefined;
     // The structure loss's targets of the sample photos, made once: the grid's middle column.
-    const sampleTargets = samples && config.weights.structure > 0 ? celTargets(samples.photos, samples.n, config.crop, config.cel) : undefined;
+    const sampleTargets = samples && config.weights.structure > 0 ? samples.targets ?? celTargets(samples.photos, samples.n, config.crop, config.cel) : undefined;
     while (state.step < steps) {
       if (options.signal?.aborted) {
         if (lastSaved !== state.step) result.checkpoint = await save();

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import { JapananimeError } from '../../src/errors.js';
 import { listCheckpoints } from '../../src/train/checkpoint.js';
+import { buildPhotoTargets } from '../../src/train/dataset/build-targets.js';
 import { exportRun } from '../../src/train/export-run.js';
 import { readMetrics } from '../../src/train/metrics.js';
 import { train, type TrainOptions } from '../../src/train/trainer.js';
@@ -99,6 +100,27 @@ test('--cel-palette measures the film\'s palette into run.json once; the sample 
   await train({ ...base('grid2'), steps: 1, pretrainSteps: 1, sampleEvery: 1 });
   assert.equal((await sharp(path.join(dir, 'grid2', 'samples', 'step-00000001.png')).metadata()).width, 2 * 32);
   await assert.rejects(train({ ...base('palette-no-anime'), anime: undefined, steps: 1, pretrainSteps: 1, celPalette: 1 }), /--cel-palette .* needs --anime/);
+});
+
+test('precomputed anime targets: --target anime regresses towards them (same window and flip as the photo) and records the choice', async () => {
+  const one = await makeTinyDataset(path.join(dir, 'one-anime'), { size: 32, count: 1 });
+  // Before `dataset targets`, a new run falls back to the cel target; asking for anime is a one-line error.
+  await assert.rejects(train({ photos: one, anime: one, out: path.join(dir, 'no-targets'), batch: 2, crop: 32, workers: 1, sampleEvery: 0, steps: 1, pretrainSteps: 1, structureTarget: 'anime', weights: { structure: 10 } }), /run 'japananime dataset targets/);
+  const built = await buildPhotoTargets({ root: one });
+  assert.equal(built.written, 2); // train + val
+  const out = path.join(dir, 'anime-target');
+  await train({ photos: one, anime: one, out, arch: 'fast', batch: 2, crop: 32, workers: 1, sampleEvery: 5, steps: 10, pretrainSteps: 10, lr: 3e-4, contentOn: 'target', weights: { content: 1, structure: 10 } });
+  const config = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as { structureTarget: string; contentOn: string };
+  assert.equal(config.structureTarget, 'anime');
+  assert.equal(config.contentOn, 'target');
+  const structure = (await readMetrics(out)).map((l) => l.losses['structure']!);
+  assert.ok(mean(structure.slice(7, 10)) < mean(structure.slice(0, 3)) * 0.85, `structure loss did not fall: ${structure.join(', ')}`);
+  // The sample grid's middle column is the precomputed target itself (centre crop of the val photo's target).
+  const grid = await sharp(path.join(out, 'samples', 'step-00000005.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const target = await sharp(path.join(one, 'photo_targets', 'val', 's00-f000000-c00.png')).raw().toBuffer();
+  let worst = 0;
+  for (let y = 0; y < 32; y++) for (let x = 0; x < 32 * 3; x++) worst = Math.max(worst, Math.abs(grid.data[(y * grid.info.width + 32) * 3 + x]! - target[y * 32 * 3 + x]!));
+  assert.ok(worst <= 1, `sample grid's target column differs from the target file by ${worst}`);
 });
 
 test('resume continues at the exact next step: 4 steps straight = 2 steps + resume to 4', async () => {

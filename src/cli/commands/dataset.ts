@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { buildFilmDataset, buildPhotoDataset, type CommonDatasetOptions, type DatasetResult } from '../../train/dataset/build-dataset.js';
+import { buildPhotoTargets } from '../../train/dataset/build-targets.js';
 import { DROP_REASONS } from '../../train/dataset/dataset-manifest.js';
 import type { CommandModule } from '../main.js';
 import { createProgress } from '../progress.js';
@@ -43,10 +44,23 @@ searched recursively, EXIF orientation applied). Unreadable images are reported 
   --every <S>             seconds between frames sampled from videos (default 2)
 ${COMMON_HELP}`;
 
-// main.ts answers any --help with this text, so it holds both subcommands' options.
+const TARGETS_HELP = `Usage: japananime dataset targets <photo-dataset> [options]
+
+The anime training target of every photo crop (graded colours, L0-flattened regions, drawn outlines;
+src/train/anime-target.ts), written once to <photo-dataset>/photo_targets/. \`train\` uses them for
+its structure loss when they are there. About 1 s a crop on one core; re-running does only what is
+missing.
+
+  --lambda <L>            flattening strength (L0 smoothing λ; larger = fewer, larger regions; default 0.02)
+  --no-lines              flat regions only, no drawn outlines
+  --json                  one JSON object a line: progress, then the summary`;
+
+// main.ts answers any --help with this text, so it holds every subcommand's options.
 const HELP = `${FILM_HELP.slice(0, FILM_HELP.indexOf('Common options:')).trimEnd()}
 
-${PHOTOS_HELP.trimEnd()}`;
+${PHOTOS_HELP.trimEnd()}
+
+${TARGETS_HELP}`;
 
 const COMMON_FLAGS = {
   out: { type: 'string' },
@@ -137,6 +151,23 @@ async function runPhotos(argv: string[], signal: AbortSignal): Promise<number> {
   return report(result, common.out, values.json === true, progress);
 }
 
+async function runTargets(argv: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { lambda: { type: 'string' }, 'no-lines': { type: 'boolean' }, json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError(`'dataset targets' takes exactly one photo dataset folder, got ${positionals.length} (see --help)`);
+  const lambda = numberFlag('lambda', values.lambda);
+  if (lambda !== undefined && !(lambda > 0)) throw new UsageError(`--lambda must be above 0, got ${lambda}`);
+  const progress = createProgress({ json: values.json === true, unit: 'crops', label: 'targets' });
+  const result = await buildPhotoTargets({
+    root: positionals[0]!,
+    target: { ...(lambda !== undefined ? { lambda } : {}), ...(values['no-lines'] ? { lineOpacity: 0 } : {}) },
+    signal,
+    onProgress: (done, total) => progress.update(done, total, {}),
+  });
+  progress.finish({ dir: result.dir, written: result.written, kept: result.kept });
+  if (values.json !== true) process.stdout.write(`anime targets in ${result.dir}: ${result.written} written, ${result.kept} already there\n`);
+  return 0;
+}
+
 function report(result: DatasetResult, out: string, json: boolean, progress: ReturnType<typeof createProgress>): number {
   const m = result.manifest;
   progress.finish({ out, kind: m.kind, upToDate: result.upToDate, reusedCrops: result.reusedCrops, cropSize: m.cropSize, counts: m.counts });
@@ -145,13 +176,14 @@ function report(result: DatasetResult, out: string, json: boolean, progress: Ret
 }
 
 export const command: CommandModule = {
-  summary: 'build training crops from an anime film (film) or from travel videos/photos (photos)',
+  summary: 'build training crops from an anime film (film) or travel videos/photos (photos), and the photos\' anime targets (targets)',
   help: HELP,
   async run(argv, signal) {
     const [sub, ...rest] = argv;
     if (sub === 'film') return rest.includes('--help') || rest.includes('-h') ? help(FILM_HELP) : runFilm(rest, signal);
     if (sub === 'photos') return rest.includes('--help') || rest.includes('-h') ? help(PHOTOS_HELP) : runPhotos(rest, signal);
-    throw new UsageError(sub === undefined ? "'dataset' needs a subcommand: film or photos" : `unknown dataset subcommand '${sub}' (use film or photos)`);
+    if (sub === 'targets') return rest.includes('--help') || rest.includes('-h') ? help(TARGETS_HELP) : runTargets(rest, signal);
+    throw new UsageError(sub === undefined ? "'dataset' needs a subcommand: film, photos or targets" : `unknown dataset subcommand '${sub}' (use film, photos or targets)`);
   },
 };
 

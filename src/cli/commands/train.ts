@@ -29,8 +29,14 @@ Options:
   --style-weight X      style (Gram) loss weight (default: 1)
   --adv-weight X        generator adversarial loss weight (default: 1)
   --edge-weight X       weight of D's smoothed-anime term (default: 1)
-  --structure-weight X  L1 to the photo's cel-shaded target (flat colour, outlines) (default: 0)
-  The cel-shaded target (used when --structure-weight > 0; fixed for the run's lifetime):
+  --structure-weight X  L1 to the photo's target (flat colour, outlines) (default: 0)
+  --target anime|cel    the structure target: 'anime' = the photos' precomputed anime targets
+                        ('japananime dataset targets <photos>': graded, L0-flattened, outlined);
+                        'cel' = the bilateral cel target below, made each step
+                        (default: anime when the photo dataset has its targets, else cel)
+  --content-on photo|target  content loss against the photo's features (CartoonGAN) or the
+                        target's (sharper outlines, flatter regions) (default: photo)
+  The cel-shaded target (--target cel; fixed for the run's lifetime):
   --cel-palette X       grade its colours towards the film's palette, measured from the photo
                         and anime crops, 0..1 (default: 0, the photo's colours)
   --cel-saturation X    chroma scale after the palette (default: 1)
@@ -84,12 +90,15 @@ export const command: CommandModule = {
         'perceptual-layer': { type: 'string' }, 'vgg19-weights': { type: 'string' }, seed: { type: 'string' },
         'checkpoint-every': { type: 'string' }, keep: { type: 'string' }, 'sample-every': { type: 'string' },
         backend: { type: 'string' }, json: { type: 'boolean', default: false },
+        target: { type: 'string' }, 'content-on': { type: 'string' },
       },
     });
     if (!values.out) throw new UsageError('train needs --out <run folder>');
     if (values.arch !== undefined && values.arch !== 'fast' && values.arch !== 'cartoongan') throw new UsageError(`--arch must be fast or cartoongan, not '${values.arch}'`);
     if (values.perceptual !== undefined && values.perceptual !== 'mobilenetv2' && values.perceptual !== 'vgg19') throw new UsageError(`--perceptual must be mobilenetv2 or vgg19, not '${values.perceptual}'`);
     if (values.backend !== undefined && values.backend !== 'wasm' && values.backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, not '${values.backend}'`);
+    if (values.target !== undefined && values.target !== 'anime' && values.target !== 'cel') throw new UsageError(`--target must be anime or cel, not '${values.target}'`);
+    if (values['content-on'] !== undefined && values['content-on'] !== 'photo' && values['content-on'] !== 'target') throw new UsageError(`--content-on must be photo or target, not '${values['content-on']}'`);
     if (!values.resume && !values.photos) throw new UsageError('a new run needs --photos <dir> (or --resume)');
     const weights: Record<string, number> = {};
     for (const [flag, key] of [['content-weight', 'content'], ['style-weight', 'style'], ['adv-weight', 'adversarial'], ['edge-weight', 'edge'], ['structure-weight', 'structure']] as const) {
@@ -127,6 +136,8 @@ export const command: CommandModule = {
       weights,
       cel,
       celPalette,
+      ...(values.target !== undefined ? { structureTarget: values.target as 'anime' | 'cel' } : {}),
+      ...(values['content-on'] !== undefined ? { contentOn: values['content-on'] as 'photo' | 'target' } : {}),
       perceptual: values.perceptual as 'mobilenetv2' | 'vgg19' | undefined,
       perceptualLayer: values['perceptual-layer'],
       vgg19Weights: values['vgg19-weights'],

@@ -7,6 +7,8 @@
  * <out>/anime/{train,val}/<id>.png          film crops            (kind 'anime')
  * <out>/anime_smooth/{train,val}/<id>.png   their edge-smoothed copies, the same ids (kind 'anime')
  * <out>/photos/{train,val}/<id>.png         photo crops           (kind 'photos')
+ * <out>/photo_targets/{train,val}/<id>.png  their anime targets, the same ids (`dataset targets`, optional)
+ * <out>/photo_targets/targets.json          the options the targets were made with
  * ```
  *
  * Every crop is a square RGB PNG of `manifest.cropSize` pixels. Ids are `s<source>-f<frame>-c<crop>`
@@ -35,6 +37,12 @@ export const ANIME_SMOOTH_DIR = 'anime_smooth';
 
 /** Folder of the photo crops. */
 export const PHOTOS_DIR = 'photos';
+
+/** Folder of the photo crops' precomputed anime targets (same ids as PHOTOS_DIR; see anime-target.ts). */
+export const PHOTO_TARGETS_DIR = 'photo_targets';
+
+/** Written last into PHOTO_TARGETS_DIR: the recipe and options of the targets; present = complete. */
+export const TARGETS_FILE = 'targets.json';
 
 /** Extension of every crop file. */
 export const CROP_EXTENSION = '.png';
