@@ -125,21 +125,30 @@ export function planQuantization(model: Model, options: QuantizeGraphOptions = {
     convs.push(n.output?.[0] ?? '');
     for (const t of [x, n.output?.[0] ?? '']) if (!group.has(t)) group.set(t, t);
   }
-  // Walk back through data-movement ops: their input joins their output's group (same scale).
+  // Walk back through data-movement ops: their input joins their output's group (one scale for
+  // both, or ORT keeps the op in fp32 between a DQ and a Q). When the input already has a group
+  // (the output of a Conv feeding a Resize), the two groups merge.
+  const merge = (keep: string, gone: string): void => {
+    for (const [t, g] of group) if (g === gone) group.set(t, keep);
+  };
   let changed = true;
   while (changed) {
     changed = false;
     for (const n of nodes) {
       const out = n.output?.[0];
       const input = n.input?.[0];
-      if (out === undefined || input === undefined || !group.has(out) || group.has(input) || !movesData(n)) continue;
+      if (out === undefined || input === undefined || !group.has(out) || !movesData(n)) continue;
       if (inits.has(input) || !producer.has(input)) continue; // a constant or a graph input: nothing to calibrate
-      group.set(input, group.get(out) as string);
+      const gi = group.get(input);
+      const go = group.get(out) as string;
+      if (gi === go) continue;
+      if (gi === undefined) group.set(input, go);
+      else merge(gi, go);
       changed = true;
     }
   }
-  // Groups must be closed under union (a tensor might have been put in its own group before being reached).
   const tensors = nodes.flatMap((n) => (n.output ?? []).filter((o) => group.has(o)));
+  // Quantised graph inputs (a Conv straight on the input) come first.
   for (const t of group.keys()) if (!tensors.includes(t)) tensors.unshift(t);
   return { convs, tensors, group };
 }

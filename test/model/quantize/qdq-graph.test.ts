@@ -94,3 +94,15 @@ void test('the QDQ graph runs in ORT with int8 kernels and stays close to fp32',
   await fp.release();
   await qs.release();
 });
+
+void test('a Conv feeding a nearest Resize shares its scale with the Resize output (groups merge)', () => {
+  const g = new OnnxGraphBuilder();
+  const k = { kernel_shape: [1, 1] };
+  const c1 = g.node('Conv', ['x', g.floatInit('w1', [4, 4, 1, 1], lcg(16, 5))], k, 'c1');
+  const up = g.node('Resize', [c1, '', g.floatInit('scales', [4], [1, 1, 2, 2])], { mode: 'nearest' }, 'up');
+  g.node('Conv', [up, g.floatInit('w2', [4, 4, 1, 1], lcg(16, 6))], k, 'y');
+  const model = onnx.ModelProto.create({ graph: { node: g.nodes, initializer: g.initializers, input: [{ name: 'x' }], output: [{ name: 'y' }] } });
+  const plan = planQuantization(model);
+  assert.equal(plan.group.get('c1'), plan.group.get('up'));
+  assert.notEqual(plan.group.get('x'), plan.group.get('c1'));
+});
