@@ -30,6 +30,8 @@ interface ServerSessionStats {
   dropped: number;
   modelMs: number | null;
   serverMs: number | null;
+  /** The server's adaptive model size (--target-fps), null when off. */
+  adaptive?: { targetFps: number; minSide: number; side: number; lastSize: { width: number; height: number } | null; achievedFps: number | null } | null;
 }
 
 const params = new URLSearchParams(location.search);
@@ -91,7 +93,15 @@ function renderOverlay(): void {
   overlay.textContent =
     `${stats.transport ?? '–'} ${stats.mode ?? ''}\n` +
     `in ${stats.framesIn}  out ${stats.framesOut}  dropped ${stats.dropped}\n` +
-    `model ${f(stats.modelMs)} ms  latency ${f(stats.latencyMs)} ms`;
+    `model ${f(stats.modelMs)} ms  latency ${f(stats.latencyMs)} ms` +
+    adaptiveLine(serverStats?.adaptive ?? null);
+}
+
+/** "model size 480x270 · 14.8 fps (target 15, floor 144px)": what the server's --target-fps chose. */
+function adaptiveLine(a: ServerSessionStats['adaptive'] | null): string {
+  if (!a) return '';
+  const size = a.lastSize ? `${a.lastSize.width}x${a.lastSize.height}` : `≤${a.side}px`;
+  return `\nmodel size ${size} · ${a.achievedFps === null ? '–' : a.achievedFps.toFixed(1)} fps (target ${a.targetFps}, floor ${a.minSide}px)`;
 }
 setInterval(renderOverlay, 250);
 

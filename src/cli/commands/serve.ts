@@ -32,6 +32,10 @@ viewer, with one inference per frame whatever the number of viewers.
                           about 20% more frames a second at about 60% more latency (default 1)
   --source <file|device>  broadcast this video file (looped) or capture device instead of viewers' cameras
   --max-side <N>          largest side of broadcast frames (default 360)
+  --target-fps <N>        frames a second to hold: the server measures its model time and shrinks the
+                          model's input under load (scaled back up to the camera's size, aspect kept);
+                          0 = every frame at its own size (default 15)
+  --min-model-side <N>    the floor of that shrinking, longest side in pixels (default 144)
   --allow-origin <url>    also accept WebSocket connections from this page origin (repeatable)
   --max-sessions <N>      concurrent sessions; more get 503 (default 8)
   --max-per-address <N>   concurrent connections from one address; more get 429 (default 4)
@@ -82,6 +86,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'turn-pass': { type: 'string' },
       quiet: { type: 'boolean' },
       fp32: { type: 'boolean' },
+      'target-fps': { type: 'string' },
+      'min-model-side': { type: 'string' },
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (see japananime serve --help)`);
@@ -107,6 +113,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (values.token !== undefined) server.token = values.token;
   if (values.model !== undefined) server.model = values.model;
   if (values.fp32 === true) server.preferInt8 = false;
+  const targetFps = intFlag('target-fps', values['target-fps'], 0, 240);
+  if (targetFps !== undefined) server.targetFps = targetFps;
+  const minModelSide = intFlag('min-model-side', values['min-model-side'], 16, 4096);
+  if (minModelSide !== undefined) server.minModelSide = minModelSide;
   if (values.source !== undefined) server.source = values.source;
   if (values['allow-origin'] !== undefined) server.allowOrigins = values['allow-origin'];
   const maxSide = intFlag('max-side', values['max-side'], 16, 4096);
