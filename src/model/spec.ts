@@ -167,7 +167,11 @@ function fast(): ArchitectureSpec {
     conv('up2/reduce', 1, 64, 32), up2(), conv('up2/conv', 3, 32, 32), inorm('up2/norm', 32), lrelu(),
   );
   const layers: Layer[] = [
-    conv('conv_in', 7, 3, 32), inorm('conv_in_norm', 32), lrelu(),
+    // No instance norm here (the context path normalises at its first block): the full-resolution
+    // features must keep the photo's absolute texture amplitude, or the last conv cannot cancel the
+    // texture it is to remove. With a norm here a 600-step run repainted the colours and left every
+    // texture in place.
+    conv('conv_in', 7, 3, 32), lrelu(),
     // The full-resolution features skip the context path (added to its output, as a U-Net skip):
     // the last conv sees fine detail directly, so removing texture is a local filter to learn,
     // not something to re-synthesise from 1/4 resolution.
@@ -182,8 +186,9 @@ function fast(): ArchitectureSpec {
       // The palette: a per-pixel colour curve on the photo's absolute values (1×1 convolutions, no
       // normalisation). The main branch cannot do this: its first instance norm makes it blind to
       // any per-channel shift or scale of the input, so it can add shapes and lines but never turn
-      // a grey sky blue or lift the shadows the way the film does. 227 parameters, 192 MACs a pixel.
-      { op: 'residual', name: 'palette', body: [conv('palette/conv1', 1, 3, 32), lrelu(), { ...conv('palette/conv2', 1, 32, 3), zeroInit: true }] },
+      // a grey sky blue or lift the shadows the way the film does. Its first conv is 3×3, so the
+      // same un-normalised path can also even out fine texture locally. 995 parameters, 960 MACs a pixel.
+      { op: 'residual', name: 'palette', body: [conv('palette/conv1', 3, 3, 32), lrelu(), { ...conv('palette/conv2', 1, 32, 3), zeroInit: true }] },
       { op: 'residual', name: 'photo_skip', body: layers },
       // No guided filter on the output any more (the old default had one, radius 2): it is a local
       // linear model of the photo, so it smeared every drawn outline that the photo does not contain

@@ -9,7 +9,7 @@ import type { ParamSet } from '../model/params.js';
 import { getArchitecture, type ArchitectureName } from '../model/spec.js';
 import { forward, paramsToVariables } from '../model/tfjs-forward.js';
 import { celTargets, type CelTargetOptions } from './cel-target.js';
-import { bceWithLogits, contentLoss, discriminatorLoss, structureLoss, styleLoss, type LossWeights } from './losses.js';
+import { bceWithLogits, contentLoss, discriminatorLoss, gradientLoss, structureLoss, styleLoss, type LossWeights } from './losses.js';
 import { registerTrainingKernels } from './kernels/register-training-kernels.js';
 import { loadPerceptualNet, type PerceptualConfig, type PerceptualNet } from './perceptual/perceptual-net.js';
 
@@ -138,6 +138,10 @@ function photoTerms(parts: Record<string, tf.Scalar>, w: LossWeights, gen: tf.Te
   if (cel) {
     parts['structure'] = tf.keep(structureLoss(cel, gen));
     terms.push(tf.mul(parts['structure'], w.structure) as tf.Scalar);
+    if (w.gradient > 0) {
+      parts['gradient'] = tf.keep(gradientLoss(cel, gen));
+      terms.push(tf.mul(parts['gradient'], w.gradient) as tf.Scalar);
+    }
   }
   return terms;
 }

@@ -22,10 +22,10 @@ void test('cartoongan has exactly the seed generator parameter count (about 11.1
 
 void test('fast stays within 1.5M parameters and 8 GMAC at 256x256', () => {
   const spec = getArchitecture('fast');
-  assert.equal(countParameters(spec), 1_042_374);
+  assert.equal(countParameters(spec), 1_043_078);
   assert.ok(countParameters(spec) <= 1_500_000);
   assert.ok(countMacs(spec, 256, 256) <= 8e9, `fast has ${countMacs(spec, 256, 256) / 1e9} GMAC`);
-  assert.ok(gmacAt256(spec) > 5.8 && gmacAt256(spec) < 6);
+  assert.ok(gmacAt256(spec) > 5.9 && gmacAt256(spec) < 6);
   // At least 8x fewer MACs than cartoongan: the budget behind the 5x speed target.
   assert.ok(countMacs(getArchitecture('cartoongan'), 256, 256) / countMacs(spec, 256, 256) > 8);
 });
@@ -45,7 +45,7 @@ void test('countMacs counts conv and upsampling MACs, with ceil for strided odd 
   // Hand count at 256x256.
   const hw = (s: number) => s * s;
   const expected =
-    hw(256) * (3 * 32 + 32 * 3) + // the palette's two 1×1 convs
+    hw(256) * (9 * 3 * 32 + 32 * 3) + // the palette path: a 3×3 conv, then a 1×1
     hw(256) * 49 * 3 * 32 + hw(128) * 9 * 32 * 64 + hw(64) * 9 * 64 * 128 +
     6 * hw(64) * 9 * 128 * 128 +
     hw(64) * 128 * 64 + hw(128) * 9 * 64 * 64 + // up1: 1×1 projection at 1/4, 3×3 conv after the 2× upsampling

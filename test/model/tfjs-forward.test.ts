@@ -69,7 +69,7 @@ void test('nearest upsampling copies each pixel into a 2×2 block, and its gradi
   const x = tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]);
   assert.deepEqual(Array.from(upsampleNearestTf(x, 2).dataSync()), [1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 4, 4, 5, 5, 6, 6]);
   const w = tf.tensor4d(Array.from({ length: 24 }, (_, i) => i), [1, 4, 6, 1]);
-  const g = tf.grad((t: tf.Tensor4D) => tf.sum(tf.mul(upsampleNearestTf(t, 2), w)))(x);
+  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(upsampleNearestTf(t as tf.Tensor4D, 2), w)))(x);
   // Block of pixel (0,0): weights 0,1,6,7.
   assert.equal(g.dataSync()[0], 0 + 1 + 6 + 7);
   assert.equal(g.dataSync()[5], 16 + 17 + 22 + 23);

@@ -30,6 +30,8 @@ Options:
   --adv-weight X        generator adversarial loss weight (default: 1)
   --edge-weight X       weight of D's smoothed-anime term (default: 1)
   --structure-weight X  L1 to the photo's target (flat colour, outlines) (default: 0)
+  --gradient-weight X   L1 between the pixel differences of the output and of the target: flat
+                        regions and the target's sharp borders, whatever the colours (default: 0)
   --target anime|cel    the structure target: 'anime' = the photos' precomputed anime targets
                         ('japananime dataset targets <photos>': graded, L0-flattened, outlined);
                         'cel' = the bilateral cel target below, made each step
@@ -84,7 +86,7 @@ export const command: CommandModule = {
         steps: { type: 'string' }, 'pretrain-steps': { type: 'string' }, resume: { type: 'boolean', default: false },
         workers: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, 'pretrain-lr': { type: 'string' },
         beta1: { type: 'string' }, 'content-weight': { type: 'string' }, 'style-weight': { type: 'string' },
-        'adv-weight': { type: 'string' }, 'edge-weight': { type: 'string' }, 'structure-weight': { type: 'string' },
+        'adv-weight': { type: 'string' }, 'edge-weight': { type: 'string' }, 'structure-weight': { type: 'string' }, 'gradient-weight': { type: 'string' },
         'cel-palette': { type: 'string' }, 'cel-saturation': { type: 'string' }, 'cel-passes': { type: 'string' }, 'cel-radius': { type: 'string' },
         'cel-range': { type: 'string' }, 'cel-lines': { type: 'string' }, 'cel-line-pass': { type: 'string' }, perceptual: { type: 'string' },
         'perceptual-layer': { type: 'string' }, 'vgg19-weights': { type: 'string' }, seed: { type: 'string' },
@@ -101,7 +103,7 @@ export const command: CommandModule = {
     if (values['content-on'] !== undefined && values['content-on'] !== 'photo' && values['content-on'] !== 'target') throw new UsageError(`--content-on must be photo or target, not '${values['content-on']}'`);
     if (!values.resume && !values.photos) throw new UsageError('a new run needs --photos <dir> (or --resume)');
     const weights: Record<string, number> = {};
-    for (const [flag, key] of [['content-weight', 'content'], ['style-weight', 'style'], ['adv-weight', 'adversarial'], ['edge-weight', 'edge'], ['structure-weight', 'structure']] as const) {
+    for (const [flag, key] of [['content-weight', 'content'], ['style-weight', 'style'], ['adv-weight', 'adversarial'], ['edge-weight', 'edge'], ['structure-weight', 'structure'], ['gradient-weight', 'gradient']] as const) {
       const v = num(flag, values[flag], { min: 0 });
       if (v !== undefined) weights[key] = v;
     }
