@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run=${1:-runs/default}
-STEPS=${STEPS:-1700}
+STEPS=${STEPS:-1200}
 
 [ -f data/default/photos/manifest.json ] && [ -f data/default/anime/manifest.json ] || scripts/make-default-data.sh
 npm run build --silent
@@ -19,8 +19,8 @@ node dist/src/cli/bin.js dataset targets data/default/photos
 resume=()
 [ -f "$run/run.json" ] && resume=(--resume)
 node dist/src/cli/bin.js train --photos data/default/photos --anime data/default/anime --out "$run" \
-  --arch fast --steps "$STEPS" --pretrain-steps 1500 --crop 128 --batch 4 --workers 2 --lr 1e-4 --pretrain-lr 2e-3 \
-  --content-weight 1 --style-weight 300 --structure-weight 10 --target anime --content-on target \
+  --arch fast --steps "$STEPS" --pretrain-steps 1100 --crop 128 --batch 4 --workers 2 --lr 1e-4 --pretrain-lr 2e-3 \
+  --content-weight 1 --style-weight 300 --structure-weight 10 --gradient-weight 20 --target anime --content-on target \
   --checkpoint-every 50 --keep 10 --sample-every 100 --seed 1 "${resume[@]}"
 node dist/src/cli/bin.js plot "$run"
 node dist/src/cli/bin.js export "$run" --out models/default --step "$STEPS" --license MIT \

@@ -11,8 +11,8 @@ import onnxProto from 'onnx-proto';
 import { INSTANCE_NORM_EPSILON, instanceNormOnnx } from './instance-norm.js';
 import { OnnxGraphBuilder, OnnxType } from './onnx-graph.js';
 import { checkParams, type ParamSet } from './params.js';
-import { countParameters, type ArchitectureSpec, type Layer } from './spec.js';
-import { PIXEL_SCALE } from './tfjs-forward.js';
+import { countParameters, type ArchitectureSpec, type InkLayer, type Layer } from './spec.js';
+import { INK_LUMA, inkKernel, PIXEL_SCALE } from './tfjs-forward.js';
 
 const { onnx } = onnxProto;
 
@@ -60,6 +60,43 @@ function guidedFilterOnnx(g: OnnxGraphBuilder, guide: string, p: string, radius:
   return g.node('Add', [g.node('Mul', [boxMeanOnnx(g, a, radius), guide]), boxMeanOnnx(g, b, radius)], {}, g.fresh(name));
 }
 
+/** The smooth Kuwahara filter, node for node like kuwaharaTf (NCHW). */
+function kuwaharaOnnx(g: OnnxGraphBuilder, x: string, radius: number, temperature: number): string {
+  const r = radius;
+  const pool = (v: string): string => g.node('AveragePool', [v], { kernel_shape: [r + 1, r + 1], strides: [1, 1], pads: [r, r, r, r], count_include_pad: 0 });
+  const mean = pool(x);
+  const variance = g.node('ReduceSum', [g.node('Sub', [pool(g.node('Mul', [x, x])), g.node('Mul', [mean, mean])]), g.int64Init(g.fresh('channel_axis'), [1], [1])], { keepdims: 1 });
+  // H and W of x, for the quadrant slices of the (H+r)×(W+r) pooled maps.
+  const hw = g.node('Slice', [g.node('Shape', [x]), g.int64Init(g.fresh('hw_start'), [1], [2]), g.int64Init(g.fresh('hw_end'), [1], [4])]);
+  const axes = g.int64Init(g.fresh('hw_axes'), [2], [2, 3]);
+  const quadrant = (v: string, dy: number, dx: number): string => {
+    const start = g.int64Init(g.fresh('quadrant_start'), [2], [dy, dx]);
+    return g.node('Slice', [v, start, g.node('Add', [hw, start]), axes]);
+  };
+  const offsets = [[0, 0], [0, r], [r, 0], [r, r]] as const;
+  const minusInvT = g.floatScalar('kuwahara_scale', -1 / temperature);
+  const weights = g.node('Softmax', [g.node('Concat', offsets.map(([dy, dx]) => g.node('Mul', [quadrant(variance, dy, dx), minusInvT])), { axis: 1 })], { axis: 1 });
+  const terms = offsets.map(([dy, dx], q) => g.node('Mul', [quadrant(mean, dy, dx), g.node('Slice', [weights, g.int64Init(g.fresh('q_start'), [1], [q]), g.int64Init(g.fresh('q_end'), [1], [q + 1]), g.int64Init(g.fresh('q_axis'), [1], [1])])]));
+  return g.node('Sum', terms);
+}
+
+/** The ink layer, node for node like inkTf (NCHW). */
+function inkOnnx(g: OnnxGraphBuilder, x: string, layer: InkLayer): string {
+  const luma = g.node('Conv', [x, g.floatInit(g.fresh('ink_luma'), [1, 3, 1, 1], [...INK_LUMA])]);
+  const ones = g.node('Add', [g.node('Mul', [luma, g.floatScalar('zero', 0)]), g.floatScalar('one', 1)]);
+  const blur = (sigma: number): string => {
+    const k = inkKernel(sigma);
+    const kernel = g.floatInit(g.fresh('ink_gauss'), [1, 1, k.size, k.size], k.values);
+    const r = (k.size - 1) / 2;
+    const attrs = { kernel_shape: [k.size, k.size], pads: [r, r, r, r] };
+    return g.node('Div', [g.node('Conv', [luma, kernel], attrs), g.node('Conv', [ones, kernel], attrs)]);
+  };
+  const dog = g.node('Sub', [blur(layer.sigma1), blur(layer.sigma2)]);
+  const line = g.node('Clip', [g.node('Mul', [g.node('Sub', [g.node('Neg', [dog]), g.floatScalar('ink_eps', layer.eps)]), g.floatScalar('ink_phi', layer.phi)]), g.floatScalar('zero', 0), g.floatScalar('one', 1)]);
+  const keep = g.node('Sub', [g.floatScalar('one', 1), g.node('Mul', [line, g.floatScalar('ink_strength', layer.strength)])]);
+  return g.node('Sub', [g.node('Mul', [g.node('Add', [x, g.floatScalar('one', 1)]), keep]), g.floatScalar('one', 1)]);
+}
+
 function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, input: string, guide: string): string {
   const param = (name: string) => {
     const p = params.get(name);
@@ -95,6 +132,12 @@ function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, inpu
         break;
       case 'guidedFilter':
         x = guidedFilterOnnx(g, guide, x, layer.radius, layer.eps, layer.name);
+        break;
+      case 'kuwahara':
+        x = kuwaharaOnnx(g, x, layer.radius, layer.temperature);
+        break;
+      case 'ink':
+        x = inkOnnx(g, x, layer);
         break;
       case 'upsample': {
         // Resize's optional roi input is empty (''); nearest with asymmetric coordinates and floor

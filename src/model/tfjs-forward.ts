@@ -48,6 +48,58 @@ export function upsampleNearestTf(x: tf.Tensor4D, factor: number): tf.Tensor4D {
   return tf.reshape(blocks, [n, h * factor, w * factor, c]);
 }
 
+/**
+ * The smooth Kuwahara filter of KuwaharaLayer. Windows are averaged over the pixels inside the image
+ * (zero padding, divided by the count of real pixels), as ONNX AveragePool with count_include_pad 0.
+ */
+export function kuwaharaTf(x: tf.Tensor4D, radius: number, temperature: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const r = radius;
+  const k = r + 1;
+  const pads: [number, number][] = [[0, 0], [r, r], [r, r], [0, 0]];
+  const count = tf.avgPool(tf.pad(tf.ones([1, h, w, 1]), pads) as tf.Tensor4D, k, 1, 'valid');
+  const padded = tf.pad(x, pads) as tf.Tensor4D;
+  const mean = tf.div(tf.avgPool(padded, k, 1, 'valid'), count) as tf.Tensor4D;
+  const meanSq = tf.div(tf.avgPool(tf.square(padded), k, 1, 'valid'), count) as tf.Tensor4D;
+  const variance = tf.sum(tf.sub(meanSq, tf.square(mean)), 3, true) as tf.Tensor4D;
+  // Quadrant (dy, dx) of pixel (i, j) is the window starting at (i - r + dy, j - r + dx) in the image,
+  // i.e. at (i + dy, j + dx) in the pooled map.
+  const offsets = [[0, 0], [0, r], [r, 0], [r, r]] as const;
+  const means = offsets.map(([dy, dx]) => tf.slice(mean, [0, dy, dx, 0], [n, h, w, c]));
+  const logits = tf.concat(offsets.map(([dy, dx]) => tf.div(tf.neg(tf.slice(variance, [0, dy, dx, 0], [n, h, w, 1])), temperature)), 3);
+  const weights = tf.softmax(logits);
+  return tf.addN(means.map((m, q) => tf.mul(m, tf.slice(weights, [0, 0, 0, q], [n, h, w, 1])))) as tf.Tensor4D;
+}
+
+/** A normalised Gaussian kernel [k, k, 1, 1] of radius ceil(2σ). Shared by the tfjs and ONNX ink. */
+export function inkKernel(sigma: number): { size: number; values: Float32Array } {
+  const r = Math.ceil(2 * sigma);
+  const size = 2 * r + 1;
+  const values = new Float32Array(size * size);
+  let sum = 0;
+  for (let y = -r; y <= r; y++) for (let x = -r; x <= r; x++) sum += values[(y + r) * size + x + r] = Math.exp(-(x * x + y * y) / (2 * sigma * sigma));
+  for (let i = 0; i < values.length; i++) values[i]! /= sum;
+  return { size, values };
+}
+
+/** Rec. 601 luma weights, the lightness the ink's DoG is taken on. */
+export const INK_LUMA: readonly [number, number, number] = [0.299, 0.587, 0.114];
+
+/** The ink layer (InkLayer): dark outlines where the lightness has a DoG edge. */
+export function inkTf(x: tf.Tensor4D, layer: { sigma1: number; sigma2: number; eps: number; phi: number; strength: number }): tf.Tensor4D {
+  const [n, h, w] = x.shape;
+  const luma = tf.sum(tf.mul(x, tf.tensor1d([...INK_LUMA])), 3, true) as tf.Tensor4D;
+  const ones = tf.ones([n, h, w, 1]) as tf.Tensor4D;
+  const blur = (sigma: number): tf.Tensor4D => {
+    const k = inkKernel(sigma);
+    const kernel = tf.tensor4d(k.values, [k.size, k.size, 1, 1]);
+    return tf.div(tf.conv2d(luma, kernel, 1, 'same'), tf.conv2d(ones, kernel, 1, 'same'));
+  };
+  const dog = tf.sub(blur(layer.sigma1), blur(layer.sigma2));
+  const line = tf.clipByValue(tf.mul(tf.sub(tf.neg(dog), layer.eps), layer.phi), 0, 1);
+  return tf.sub(tf.mul(tf.add(x, 1), tf.sub(1, tf.mul(line, layer.strength))), 1) as tf.Tensor4D;
+}
+
 function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D, guide: tf.Tensor4D): tf.Tensor4D {
   let x = input;
   for (const layer of layers) {
@@ -78,6 +130,12 @@ function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D, guide: tf.
         break;
       case 'upsample':
         x = upsampleNearestTf(x, layer.factor);
+        break;
+      case 'kuwahara':
+        x = kuwaharaTf(x, layer.radius, layer.temperature);
+        break;
+      case 'ink':
+        x = inkTf(x, layer);
         break;
     }
   }

@@ -52,7 +52,7 @@ export interface TrainOptions {
   arch?: GeneratorName;
   /** Total steps the run reaches, pretraining included. Default: 2000. */
   steps?: number;
-  /** Steps of pretraining (content and structure losses, no D) at the start. Default: cartoongan min(200, steps/10); fast 0 (it starts as the photo). On resume: the run's. */
+  /** Steps of pretraining (content and structure losses, no D) at the start. Default: cartoongan min(200, steps/10); fast 0 (it starts as the photo). On resume: the run's, unless given while the run is still in its pretraining (then it moves the end of the pretraining). */
   pretrainSteps?: number;
   /** Continue the run in `out` from its latest checkpoint. Default: false. */
   resume?: boolean;
@@ -256,6 +256,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (!resumeFrom) throw new RunError(`${runDir} has no complete checkpoint to resume from (start it again without --resume)`);
     if (options.photos) config.photos = path.resolve(options.photos);
     if (options.anime) config.anime = path.resolve(options.anime);
+    // The pretraining may be shortened or lengthened while the run has not left it yet (a run's
+    // sample grids can show that the regression has done what it can): the phase of every step
+    // already taken stays as it was, and metrics.jsonl records each step's phase.
+    if (options.pretrainSteps !== undefined && options.pretrainSteps !== config.pretrainSteps) {
+      const last = (await listCheckpoints(runDir)).at(-1);
+      const reached = last ? (await readCheckpoint(last.dir)).step : 0;
+      if (reached > Math.min(config.pretrainSteps, options.pretrainSteps)) {
+        throw new RunError(`cannot change --pretrain-steps of ${runDir} to ${options.pretrainSteps}: it is at step ${reached}, past the end of pretraining (${config.pretrainSteps})`);
+      }
+      config.pretrainSteps = options.pretrainSteps;
+    }
     if (options.command) config.commands.push(options.command);
   } else {
     // A run.json without any checkpoint is a run that failed before its first one: start it afresh.

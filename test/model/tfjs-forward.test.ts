@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initTfjs } from '../../src/engine/tfjs-backend.js';
 import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
-import { forward, guidedFilterTf, padEdgeToMultiple, upsampleNearestTf, paramsToTensors, paramsToVariables, stylizeImagesTf, tensorsToParams } from '../../src/model/tfjs-forward.js';
+import { forward, guidedFilterTf, inkTf, kuwaharaTf, padEdgeToMultiple, upsampleNearestTf, paramsToTensors, paramsToVariables, stylizeImagesTf, tensorsToParams } from '../../src/model/tfjs-forward.js';
 
 void test('generators keep H and W; the discriminator gives 1/4-resolution logits', async () => {
   await initTfjs('wasm');
@@ -59,9 +59,49 @@ void test('fast starts training as the photo itself (residual on the photo, zero
   const vars = paramsToVariables(params, false, 'identity/');
   const x = tf.randomUniform([2, 16, 12, 3], -1, 1, 'float32', 6) as tf.Tensor4D;
   const y = forward(spec, vars, x);
-  // Both residual branches (palette, main) add exactly 0: a fresh generator is the identity.
-  assert.deepEqual(Array.from(y.dataSync()), Array.from(x.dataSync()));
+  // Both residual branches (palette, main) add exactly 0: a fresh generator is the photo's Kuwahara
+  // surface with its ink outlines, the fixed layers around the learned ones.
+  const [surface, , , ink] = spec.layers;
+  assert.equal(surface?.op, 'kuwahara');
+  assert.equal(ink?.op, 'ink');
+  if (surface?.op !== 'kuwahara' || ink?.op !== 'ink') return;
+  assert.deepEqual(Array.from(y.dataSync()), Array.from(inkTf(kuwaharaTf(x, surface.radius, surface.temperature), ink).dataSync()));
   for (const v of Object.values(vars)) v.dispose();
+});
+
+void test('the Kuwahara surface flattens texture on each side of a border and keeps the border a step', async () => {
+  await initTfjs('cpu');
+  const w = 24;
+  let seed = 7;
+  const rand = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const data = new Float32Array(w * w * 3);
+  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) data[(y * w + x) * 3 + c] = (x < w / 2 ? -0.5 : 0.5) + 0.08 * rand();
+  const out = kuwaharaTf(tf.tensor4d(data, [1, w, w, 3]), 3, 0.002).dataSync();
+  const std = (img: ArrayLike<number>, x0: number, x1: number): number => {
+    const v: number[] = [];
+    for (let y = 3; y < w - 3; y++) for (let x = x0; x < x1; x++) v.push(img[(y * w + x) * 3]!);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
+  };
+  assert.ok(std(out, 3, 9) < std(data, 3, 9) * 0.5, 'texture not flattened');
+  // The border stays a step: the pixels either side of it keep their side's level (a blur would meet in the middle).
+  const row = (w / 2) * w;
+  assert.ok(out[(row + w / 2 - 1) * 3]! < -0.4 && out[(row + w / 2) * 3]! > 0.4, `border smeared: ${out[(row + w / 2 - 1) * 3]} ${out[(row + w / 2) * 3]}`);
+});
+
+void test('the ink draws a dark line on the dark side of a strong border, none on a flat area or a faint step', async () => {
+  await initTfjs('cpu');
+  const w = 24;
+  const img = (contrast: number): tf.Tensor4D => tf.tensor4d(Array.from({ length: w * w * 3 }, (_, i) => ((Math.floor(i / 3) % w) < w / 2 ? -contrast / 2 : contrast / 2)), [1, w, w, 3]);
+  const layer = { sigma1: 1, sigma2: 1.6, eps: 0.01, phi: 20, strength: 0.7 };
+  const strong = inkTf(img(0.8), layer).dataSync();
+  const row = (w / 2) * w;
+  // The pixel just left of the border (dark side) is darkened well below its region's -0.4.
+  assert.ok(strong[(row + w / 2 - 1) * 3]! < -0.6, `no line: ${strong[(row + w / 2 - 1) * 3]}`);
+  // Far from the border, and at the picture's own edges, nothing changes.
+  for (const x of [0, 3, w - 4, w - 1]) assert.ok(Math.abs(strong[(row + x) * 3]! - (x < w / 2 ? -0.4 : 0.4)) < 1e-5, `changed at x=${x}`);
+  const faint = inkTf(img(0.05), layer).dataSync();
+  assert.ok(Math.abs(faint[(row + w / 2 - 1) * 3]! + 0.025) < 1e-5, 'a faint step drew a line');
 });
 
 void test('nearest upsampling copies each pixel into a 2×2 block, and its gradient sums the block', async () => {

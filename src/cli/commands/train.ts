@@ -16,7 +16,8 @@ Options:
   --out DIR             run folder (required)
   --arch A              fast | cartoongan (default: fast)
   --steps N             total steps the run reaches, pretraining included (default: 2000)
-  --pretrain-steps N    steps without D at the start: content (+ structure) losses only
+  --pretrain-steps N    steps without D at the start: content (+ structure) losses only;
+                        with --resume, moves the end of a pretraining not yet finished
                         (default: cartoongan min(200, steps/10); fast 0: it starts as the photo)
   --resume              continue the run in --out from its latest checkpoint up to --steps
   --workers N           gradient worker threads (default: number of cores; 1 = in-process)
