@@ -14,7 +14,8 @@ calibration data and what stayed fp32. The tfjs weights stay the fp32 ones.
                           default: samples/sample.mp4 and the package's training photos when present
   --frames <N>            calibration frames, shared among the sources (default 64)
   --percentile <P>        each end of an activation range leaves out (100 - P)% of the values (default 99.99)
-  --keep-thin <N>         leave Convs with N or fewer input or output channels in fp32 (default 0: none)
+  --keep-thin <N>         leave Convs with N or fewer input or output channels in fp32: the rgb stem and
+                          head and fixed image filters, where int8 costs more than it saves (default 3)
   --json                  print the result as one JSON object
 
 'serve' uses <model>-int8 beside a model when it was made from that exact model:

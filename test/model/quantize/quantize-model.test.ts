@@ -90,7 +90,8 @@ void test('ONNX Runtime fuses every quantised Conv into an int8 kernel (QLinearC
   const ops = new Map<string, number>();
   for (const n of decodeModel(await readFile(optimized)).graph?.node ?? []) ops.set(n.opType ?? '', (ops.get(n.opType ?? '') ?? 0) + 1);
   assert.equal(ops.get('QLinearConv'), q.meta.quantization!['quantizedConvs'], `ops: ${JSON.stringify([...ops])}`);
-  assert.equal(ops.get('Conv') ?? 0, 0, 'no fp32 Conv left');
+  // The thin (≤ 3-channel) Convs stay fp32 by default: stem, head, palette output.
+  assert.ok((ops.get('QLinearConv') ?? 0) >= 8);
 });
 
 /** Mean and 99th percentile of |fp32 - int8| over generated frames that were not calibrated on, through the real Stylizer. */
