@@ -4,8 +4,12 @@
  * `fast` over `cartoongan` measured in the same run. Random weights are exported on the fly when no
  * package is given (speed does not depend on the weights' values).
  *
- * Run: `japananime bench [--arch fast] [--size 256x256] [--batch 1] [--iterations 5] [--json]`
- * or   `npx tsx src/bench/model-bench.ts`.
+ * With `int8`, each fp32 model is measured beside its int8 copy (its current `<model>-int8` package,
+ * else quantised in memory on a few frames of the sample clip), interleaved in the same run, at
+ * 256² and 640×360 unless a size is given, and the int8/fp32 frame-rate ratio is printed.
+ *
+ * Run: `japananime bench [--arch fast] [--size 256x256] [--batch 1] [--iterations 5] [--int8] [--json]`
+ * or   `npx tsx src/bench/model-bench.ts [--int8]`.
  */
 import { pathToFileURL } from 'node:url';
 import { throwIfAborted } from '../errors.js';
@@ -13,7 +17,9 @@ import type { Frame } from '../frame.js';
 import { createStylizer, type EngineName, type StylizerOptions } from '../engine/create-stylizer.js';
 import type { Stylizer } from '../engine/stylizer.js';
 import type { OnnxDevice } from '../engine/onnx-stylizer.js';
-import { createModelPackage, loadModelPackage, type ModelPackage } from '../model/model-package.js';
+import { createModelPackage, loadModelPackage, modelPrecision, type ModelPackage, type ModelPrecision } from '../model/model-package.js';
+import { preferInt8Copy } from '../model/quantize/int8-copy.js';
+import { DEFAULT_CALIBRATION_VIDEO, quantizePackage } from '../model/quantize/quantize-model.js';
 import { initParams } from '../model/params.js';
 import { countMacs, countParameters, getArchitecture, type ArchitectureName } from '../model/spec.js';
 
@@ -22,6 +28,10 @@ export interface ModelBenchOptions {
   models?: string[];
   /** Architectures to measure with random weights when no model is given. Default: ['fast', 'cartoongan']. */
   archs?: ArchitectureName[];
+  /** Also measure an int8 copy of every fp32 model, interleaved with it (see the top of this file). Default: false. */
+  int8?: boolean;
+  /** Frame sizes measured one after the other. Default: [width×height], or 256² and 640×360 with int8. */
+  sizes?: { width: number; height: number }[];
   /** Frame width. Default: 256. */
   width?: number;
   /** Frame height. Default: 256. */
@@ -46,6 +56,8 @@ export interface ModelBenchRow {
   /** Architecture name, or the package folder when one was given. */
   label: string;
   architecture: ArchitectureName;
+  /** Precision of the package's model.onnx. */
+  precision: ModelPrecision;
   engine: string;
   parameters: number;
   /** GMAC per 256×256 frame. */
@@ -60,13 +72,31 @@ export interface ModelBenchRow {
   msPerFrame: number;
   /** Fastest run's milliseconds per frame. */
   msPerFrameMin: number;
+  /**
+   * Median CPU milliseconds per frame, all of the process's threads (ORT's included). On a machine
+   * shared with other work, wall time includes waiting for a core; CPU time is what the model costs.
+   */
+  cpuMsPerFrame: number;
   fps: number;
   /** 2 × MACs per second, in billions. */
   gflops: number;
 }
 
+/** fps(int8) / fps(fp32) of one model at one size, measured in the same run. */
+export interface Int8Speedup {
+  label: string;
+  width: number;
+  height: number;
+  /** Ratio of frames a second (wall time). */
+  ratio: number;
+  /** Ratio of CPU time per frame (fp32 / int8): the same comparison without the waits of a shared machine. */
+  cpuRatio: number;
+}
+
 export interface ModelBenchResult {
   rows: ModelBenchRow[];
+  /** One entry per model and size when int8 copies were measured. */
+  int8Speedups: Int8Speedup[];
   /** fps(fast) / fps(cartoongan) when both were measured in this run. */
   fastOverCartoongan: number | undefined;
 }
@@ -95,6 +125,7 @@ interface Candidate {
   pkg: ModelPackage;
   stylizer: Stylizer;
   times: number[];
+  cpuTimes: number[];
 }
 
 function rowOf(c: Candidate, options: ModelBenchOptions): ModelBenchRow {
@@ -106,6 +137,7 @@ function rowOf(c: Candidate, options: ModelBenchOptions): ModelBenchRow {
   return {
     label: c.label,
     architecture: c.pkg.spec.name,
+    precision: modelPrecision(c.pkg.meta),
     engine: c.stylizer.description.split(' ')[0] ?? (options.engine ?? 'onnx'),
     parameters: countParameters(c.pkg.spec),
     gmac256: countMacs(c.pkg.spec, 256, 256) / 1e9,
@@ -116,6 +148,7 @@ function rowOf(c: Candidate, options: ModelBenchOptions): ModelBenchRow {
     iterations: c.times.length,
     msPerFrame,
     msPerFrameMin: Math.min(...c.times),
+    cpuMsPerFrame: median(c.cpuTimes),
     fps: 1000 / msPerFrame,
     gflops: (2 * macsFrame) / (msPerFrame / 1000) / 1e9,
   };
@@ -135,16 +168,19 @@ export async function benchPackages(targets: { label: string; pkg: ModelPackage 
       const stylizerOptions: StylizerOptions = { model: t.pkg, engine: options.engine ?? 'onnx', device: options.device ?? 'cpu' };
       if (options.threads !== undefined) stylizerOptions.threads = options.threads;
       const stylizer = await createStylizer(stylizerOptions);
-      candidates.push({ label: t.label, pkg: t.pkg, stylizer, times: [] });
+      candidates.push({ label: t.label, pkg: t.pkg, stylizer, times: [], cpuTimes: [] });
       await stylizer.run(frames); // warm-up: graph optimisation, allocations
       throwIfAborted(options.signal);
     }
     for (let i = 0; i < iterations; i++) {
       for (const c of candidates) {
         throwIfAborted(options.signal);
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         await c.stylizer.run(frames);
         c.times.push((performance.now() - t0) / batch);
+        const cpu = process.cpuUsage(cpu0);
+        c.cpuTimes.push((cpu.user + cpu.system) / 1000 / batch);
       }
     }
   } finally {
@@ -153,6 +189,17 @@ export async function benchPackages(targets: { label: string; pkg: ModelPackage 
   const rows = candidates.map((c) => rowOf(c, options));
   for (const row of rows) options.onRow?.(row);
   return rows;
+}
+
+/** The int8 copy to measure beside an fp32 package: its current `-int8` package, else one quantised in memory. */
+async function int8Twin(label: string, pkg: ModelPackage, signal: AbortSignal | undefined): Promise<{ label: string; pkg: ModelPackage }> {
+  if (pkg.dir !== undefined) {
+    const copy = preferInt8Copy(pkg.dir);
+    if (copy.precision === 'int8') return { label: `${label} (int8)`, pkg: await loadModelPackage(copy.dir) };
+  }
+  // Speed does not depend on how good the ranges are: a few frames of the sample clip do.
+  const { pkg: q } = await quantizePackage(pkg, { calibration: [DEFAULT_CALIBRATION_VIDEO], frames: 4, signal });
+  return { label: `${label} (int8)`, pkg: q };
 }
 
 export async function runModelBench(options: ModelBenchOptions = {}): Promise<ModelBenchResult> {
@@ -164,35 +211,66 @@ export async function runModelBench(options: ModelBenchOptions = {}): Promise<Mo
       targets.push({ label: arch, pkg: createModelPackage({ spec, params: initParams(spec, 0), meta: { training: { kind: 'random', seed: 0 } } }) });
     }
   }
-  const rows = await benchPackages(targets, options);
-  const fast = rows.find((r) => r.architecture === 'fast');
-  const slow = rows.find((r) => r.architecture === 'cartoongan');
-  return { rows, fastOverCartoongan: fast && slow ? fast.fps / slow.fps : undefined };
+  const pairs: { fp32: string; int8: string }[] = [];
+  if (options.int8) {
+    for (const t of [...targets]) {
+      if (modelPrecision(t.pkg.meta) === 'int8') continue;
+      const twin = await int8Twin(t.label, t.pkg, options.signal);
+      // Each int8 copy right after its fp32 model, so the interleaved runs alternate the two.
+      targets.splice(targets.indexOf(t) + 1, 0, twin);
+      pairs.push({ fp32: t.label, int8: twin.label });
+    }
+  }
+  const sizes = options.sizes ?? (options.width !== undefined || options.height !== undefined || !options.int8
+    ? [{ width: options.width ?? 256, height: options.height ?? 256 }]
+    : [{ width: 256, height: 256 }, { width: 640, height: 360 }]);
+  const rows: ModelBenchRow[] = [];
+  for (const size of sizes) rows.push(...(await benchPackages(targets, { ...options, ...size })));
+  const int8Speedups: Int8Speedup[] = [];
+  for (const size of sizes) {
+    const at = (label: string) => rows.find((r) => r.label === label && r.width === size.width && r.height === size.height);
+    for (const p of pairs) {
+      const a = at(p.fp32);
+      const b = at(p.int8);
+      if (a && b) int8Speedups.push({ label: p.fp32, width: size.width, height: size.height, ratio: b.fps / a.fps, cpuRatio: a.cpuMsPerFrame / b.cpuMsPerFrame });
+    }
+  }
+  const first = sizes[0]!;
+  const fp32At = (arch: ArchitectureName) => rows.find((r) => r.architecture === arch && r.precision === 'fp32' && r.width === first.width && r.height === first.height);
+  const fast = fp32At('fast');
+  const slow = fp32At('cartoongan');
+  return { rows, int8Speedups, fastOverCartoongan: fast && slow ? fast.fps / slow.fps : undefined };
 }
 
 /** The result as a fixed-width text table. */
 export function formatBenchTable(result: ModelBenchResult): string {
-  const header = ['model', 'engine', 'params', 'GMAC@256²', 'size', 'batch', 'ms/frame', 'fps', 'GFLOP/s'];
+  const header = ['model', 'engine', 'precision', 'params', 'GMAC@256²', 'size', 'batch', 'ms/frame', 'cpu ms', 'fps', 'GFLOP/s'];
   const lines = result.rows.map((r) => [
     r.label,
     r.engine,
+    r.precision,
     `${(r.parameters / 1e6).toFixed(2)}M`,
     r.gmac256.toFixed(2),
     `${r.width}x${r.height}`,
     String(r.batch),
     r.msPerFrame.toFixed(1),
+    r.cpuMsPerFrame.toFixed(1),
     r.fps.toFixed(1),
     r.gflops.toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const fmt = (cells: string[]) => cells.map((c, i) => (i <= 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   const out = [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)];
   if (result.fastOverCartoongan !== undefined) out.push('', `fast/cartoongan speed-up: ${result.fastOverCartoongan.toFixed(1)}x (same size, same run)`);
+  if (result.int8Speedups.length > 0) {
+    out.push('', 'int8/fp32 speed-up (frames a second, same threads, interleaved in this run):');
+    for (const s of result.int8Speedups) out.push(`  ${s.label} at ${s.width}x${s.height}: ${s.ratio.toFixed(2)}x (CPU time per frame: ${s.cpuRatio.toFixed(2)}x)`);
+  }
   return out.join('\n');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await runModelBench();
+  const result = await runModelBench({ int8: process.argv.includes('--int8') });
   process.stdout.write(formatBenchTable(result) + '\n');
 }
 

@@ -53,8 +53,21 @@ export interface ModelMeta {
   license: string;
   /** Optional one-line description. */
   description?: string;
+  /** Numeric precision of model.onnx. Absent in packages older than int8 support: 'fp32'. */
+  precision?: ModelPrecision;
+  /** How an int8 model.onnx was made (see src/model/quantize): method, calibration rule and data, what stayed fp32. */
+  quantization?: Record<string, unknown>;
   /** ISO date of the save. */
   createdAt: string;
+}
+
+/** 'fp32': float weights and activations; 'int8': static QDQ (int8 weights, uint8 activations). */
+export type ModelPrecision = 'fp32' | 'int8';
+export const MODEL_PRECISIONS: readonly ModelPrecision[] = ['fp32', 'int8'];
+
+/** A package's precision (packages written before int8 support are fp32). */
+export function modelPrecision(meta: ModelMeta): ModelPrecision {
+  return meta.precision ?? 'fp32';
 }
 
 export interface ModelPackage {
@@ -121,7 +134,15 @@ export function createModelPackage(input: SaveModelPackageInput): ModelPackage {
  * package at `dir` is replaced only once the new one is complete; on any failure it is left as it
  * was and the temp folder is removed.
  */
-export async function saveModelPackage(dir: string, input: SaveModelPackageInput | ModelPackage): Promise<ModelPackage> {
+export interface SaveModelPackageOptions {
+  /**
+   * Another package folder whose documents (licences, attribution, anything besides the package's own
+   * files) are copied into the new one, e.g. the fp32 source of an int8 copy. Default: none.
+   */
+  documentsFrom?: string;
+}
+
+export async function saveModelPackage(dir: string, input: SaveModelPackageInput | ModelPackage, options: SaveModelPackageOptions = {}): Promise<ModelPackage> {
   const target = path.resolve(dir);
   const parent = path.dirname(target);
   const base = path.basename(target);
@@ -140,11 +161,16 @@ export async function saveModelPackage(dir: string, input: SaveModelPackageInput
     await writeFile(path.join(temp, ONNX_FILE), pkg.onnx);
     // meta.json last: a folder with a meta.json is a complete package.
     await writeFile(path.join(temp, META_FILE), JSON.stringify(pkg.meta, null, 2) + '\n');
+    if (options.documentsFrom !== undefined) {
+      for (const entry of await readdir(options.documentsFrom)) {
+        if (entry !== ONNX_FILE && entry !== META_FILE && entry !== TFJS_DIR && !entry.startsWith('.')) await cp(path.join(options.documentsFrom, entry), path.join(temp, entry), { recursive: true });
+      }
+    }
     if (existsSync(target)) {
       // Documents kept beside a package (licences, attribution, a README) survive a re-export:
       // only the files the package itself consists of are replaced.
       for (const entry of await readdir(target)) {
-        if (entry !== ONNX_FILE && entry !== META_FILE && entry !== TFJS_DIR) await cp(path.join(target, entry), path.join(temp, entry), { recursive: true });
+        if (entry !== ONNX_FILE && entry !== META_FILE && entry !== TFJS_DIR && !existsSync(path.join(temp, entry))) await cp(path.join(target, entry), path.join(temp, entry), { recursive: true });
       }
       await rename(target, old);
       movedOld = true;
@@ -209,6 +235,9 @@ export function validateMeta(dir: string, raw: unknown): ModelMeta {
   const expected = countParameters(getArchitecture(arch));
   if (meta.parameters !== expected) {
     throw new ModelError(`model package ${dir}: meta.json says ${String(meta.parameters)} parameters, architecture ${arch} has ${expected}`);
+  }
+  if (meta.precision !== undefined && !MODEL_PRECISIONS.includes(meta.precision)) {
+    throw new ModelError(`model package ${dir}: unknown precision ${JSON.stringify(meta.precision)} (known: ${MODEL_PRECISIONS.join(', ')})`);
   }
   return meta as ModelMeta;
 }

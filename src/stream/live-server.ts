@@ -18,6 +18,9 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Stylizer } from '../engine/stylizer.js';
 import { OptionError } from '../errors.js';
 import { resolveModelDir } from '../model/model-package.js';
+import { preferInt8Copy } from '../model/quantize/int8-copy.js';
+import { AdaptiveSize, type AdaptiveSizeSnapshot } from './adaptive-size.js';
+import { adaptiveSizeStylizer } from './adaptive-size-stylizer.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
 import { BroadcastHub } from './broadcast-hub.js';
 import { parseClientMessage, type ClientMessage, type ModelsResponse, type ServerMessage } from './protocol.js';
@@ -44,6 +47,16 @@ export interface LiveServerOptions {
   model?: string;
   /** Folder of named model packages listed by /api/models. Default: the project's models/. */
   modelsDir?: string;
+  /**
+   * Frames a second the server holds by shrinking the model's input under load (see adaptive-size.ts:
+   * scaled down in, back up out, aspect kept, never below `minModelSide`); 0 runs every frame at its
+   * own size. Default: 15.
+   */
+  targetFps?: number;
+  /** The floor of the adaptive model size (longest side, px). Default: 144. */
+  minModelSide?: number;
+  /** Run a model's current int8 copy (`<model>-int8`, see src/model/quantize/int8-copy.ts) when there is one. Default: true. */
+  preferInt8?: boolean;
   /**
    * Opens a Stylizer for a model package directory. Default: the ONNX engine on the CPU in a worker
    * thread (createThreadedStylizer); a stylizer with `concurrency` > 1 gets that many frames at once.
@@ -83,6 +96,8 @@ export interface ServerStats {
   rejected: Record<string, number>;
   /** Inference workers restarted after they died (the stylizers heal themselves; this counts how often). */
   inference: { restarts: number };
+  /** The adaptive model size (chosen side, achieved fps), null when --target-fps is 0. */
+  adaptive: AdaptiveSizeSnapshot | null;
 }
 
 export interface LiveServer {
@@ -165,8 +180,21 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     }
   })();
 
-  const pool = new StylizerPool(options.openStylizer ?? defaultStylizerFactory);
-  const stylizerFor = (model: string) => (): Promise<Stylizer> => pool.get(resolveModelDir(model, modelsDir));
+  // --- adaptive model size (--target-fps): one controller for the server's CPU, wrapped around every model.
+  const sizer = (options.targetFps ?? 15) > 0 ? new AdaptiveSize({ targetFps: options.targetFps ?? 15, minSide: options.minModelSide ?? 144 }) : undefined;
+  const openStylizer = options.openStylizer ?? defaultStylizerFactory;
+  const pool = new StylizerPool(sizer ? async (dir) => adaptiveSizeStylizer(await openStylizer(dir), sizer) : openStylizer);
+  const sessionSnapshot = (st: SessionStats) => ({ ...st.snapshot(), adaptive: sizer?.snapshot() ?? null });
+  // --- end adaptive model size
+  // Model resolution: a name → its package folder → that package's current int8 copy, when there is one.
+  const servedModelDir = (model: string): string => {
+    const dir = resolveModelDir(model, modelsDir);
+    if (options.preferInt8 === false) return dir;
+    const chosen = preferInt8Copy(dir);
+    if (chosen.skipped !== undefined) log(`int8 copy not used: ${chosen.skipped}`);
+    return chosen.dir;
+  };
+  const stylizerFor = (model: string) => (): Promise<Stylizer> => pool.get(servedModelDir(model));
   const sessions = new Set<Session>();
   const connectionsByAddress = new Map<string, number>();
   const sockets = new Set<WebSocket>();
@@ -191,10 +219,11 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
 
   const stats = (): ServerStats => ({
-    sessions: [...sessions].map((s) => s.stats.snapshot()),
+    sessions: [...sessions].map((s) => sessionSnapshot(s.stats)),
     broadcast: hub && options.source !== undefined ? { source: path.basename(options.source), viewers: hub.viewerCount, ...hub.counters } : null,
     rejected: { ...rejected },
     inference: { restarts: pool.restarts() },
+    adaptive: sizer?.snapshot() ?? null,
   });
 
   const authorized = (req: http.IncomingMessage): boolean => {
@@ -383,7 +412,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
         },
       };
       sessions.add(session);
-      statsTimer = setInterval(() => send({ type: 'stats', stats: st.snapshot() }), 500);
+      statsTimer = setInterval(() => send({ type: 'stats', stats: sessionSnapshot(st) }), 500);
       send({ type: 'ready', sessionId: id, model: st.model, mode, transport: hello.transport });
       log(`session ${id}: ${hello.transport} ${mode} from ${address}`);
     };

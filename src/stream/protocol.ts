@@ -33,6 +33,29 @@ export interface SessionStatsSnapshot {
   /** WebRTC: the server side's RTP statistics per frame (ms, KB, kbps), null otherwise. */
   rtp: Record<string, number> | null;
   startedAt: string;
+  /** The server's adaptive model size (serve --target-fps); null when off, absent in a session's own log line. */
+  adaptive?: AdaptiveSizeView | null;
+}
+
+/** What serve --target-fps chose: the model's input side and the frame rate it achieves. */
+export interface AdaptiveSizeView {
+  targetFps: number;
+  minSide: number;
+  maxSide: number;
+  side: number;
+  lastSize: { width: number; height: number } | null;
+  frameMs: number | null;
+  achievedFps: number | null;
+}
+
+/** Pure: whether a value is an adaptive-size view (or null). */
+function isAdaptiveSizeView(v: unknown): v is AdaptiveSizeView | null {
+  if (v === null) return true;
+  if (typeof v !== 'object') return false;
+  const a = v as Record<string, unknown>;
+  const size = a.lastSize as Record<string, unknown> | null;
+  return [a.targetFps, a.minSide, a.maxSide, a.side].every(isNum) && [a.frameMs, a.achievedFps].every(isNumOrNull) &&
+    (size === null || (typeof size === 'object' && isNum(size.width) && isNum(size.height)));
 }
 
 /** The answer of GET /api/models. */
@@ -142,7 +165,8 @@ export function isSessionStatsSnapshot(v: unknown): v is SessionStatsSnapshot {
     [s.framesIn, s.framesOut, s.dropped, s.skipped].every(isNum) &&
     [s.modelMs, s.latencyMs, s.serverMs, s.laneWaitMs, s.laneIdleMs].every(isNumOrNull) &&
     (s.rtp === null || (typeof s.rtp === 'object' && !Array.isArray(s.rtp) && Object.values(s.rtp as object).every(isNum))) &&
-    typeof s.startedAt === 'string'
+    typeof s.startedAt === 'string' &&
+    (s.adaptive === undefined || isAdaptiveSizeView(s.adaptive))
   );
 }
 

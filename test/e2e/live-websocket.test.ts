@@ -23,7 +23,7 @@ void test('a WebSocket session receives stylized frames that match the model', a
 });
 
 void test('a server without WebRTC makes the viewer fall back to WebSocket frames on its own', async () => {
-  const plain = await startLiveServer({ port: 0, modelsDir: e2e.fx.modelsDir, openStylizer: e2e.fx.openStylizer, webrtc: false });
+  const plain = await startLiveServer({ port: 0, modelsDir: e2e.fx.modelsDir, openStylizer: e2e.fx.openStylizer, webrtc: false, targetFps: 0 });
   try {
     const page = await e2e.browser.newPage();
     await page.goto(`${plain.viewerUrl}&w=${CAM_W}&h=${CAM_H}&fps=15&autostart=1`);

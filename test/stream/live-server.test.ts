@@ -42,3 +42,19 @@ void test('a short token is refused; the server binds loopback and serves the vi
     await rm(modelsDir, { recursive: true, force: true });
   }
 });
+
+void test('/api/stats reports the adaptive model size (target 15 fps and its floor by default; null with --target-fps 0)', async () => {
+  const modelsDir = await mkdtemp(path.join(tmpdir(), 'japananime-models-'));
+  const on = await startLiveServer({ port: 0, openStylizer: noStylizer, webrtc: false, modelsDir });
+  const off = await startLiveServer({ port: 0, openStylizer: noStylizer, webrtc: false, modelsDir, targetFps: 0 });
+  try {
+    const stats = (await (await fetch(`${on.url}api/stats?token=${on.token}`)).json()) as { adaptive: Record<string, unknown> | null };
+    assert.deepEqual(stats.adaptive, { targetFps: 15, minSide: 144, maxSide: 1280, side: 360, lastSize: null, frameMs: null, achievedFps: null });
+    assert.deepEqual(on.stats().adaptive?.targetFps, 15);
+    assert.equal(off.stats().adaptive, null);
+  } finally {
+    await on.close();
+    await off.close();
+    await rm(modelsDir, { recursive: true, force: true });
+  }
+});

@@ -7,7 +7,7 @@
  * w/h/fps (camera constraints), model, autostart=1, stamp=1 (WebRTC: stamp frame numbers into the
  * frames sent and read them back from the stylized frames, for exact per-frame latency).
  */
-import { decodeFrameMessage, encodeFrameMessage, parseModelsResponse, parseServerMessage, type ServerMessage, type SessionStatsSnapshot } from '../../src/stream/protocol.js';
+import { decodeFrameMessage, encodeFrameMessage, parseModelsResponse, parseServerMessage, type AdaptiveSizeView, type ServerMessage, type SessionStatsSnapshot } from '../../src/stream/protocol.js';
 import { readStamp, STAMP_CELL, STAMP_HEIGHT, STAMP_WIDTH, stampBits } from '../../src/stream/frame-stamp.js';
 import { SendPacer } from '../../src/stream/send-pacer.js';
 
@@ -96,7 +96,15 @@ function renderOverlay(): void {
   overlay.textContent =
     `${stats.transport ?? '–'} ${stats.mode ?? ''}\n` +
     `${f(stats.fps, 1)} fps  in ${stats.framesIn}  out ${stats.framesOut}  dropped ${stats.dropped}\n` +
-    `model ${f(stats.modelMs)} ms  latency ${f(stats.latencyMs)} ms`;
+    `model ${f(stats.modelMs)} ms  latency ${f(stats.latencyMs)} ms` +
+    adaptiveLine(serverStats?.adaptive ?? null);
+}
+
+/** "model size 480x270 · 14.8 fps (target 15, floor 144px)": what the server's --target-fps chose. */
+function adaptiveLine(a: AdaptiveSizeView | null): string {
+  if (!a) return '';
+  const size = a.lastSize ? `${a.lastSize.width}x${a.lastSize.height}` : `≤${a.side}px`;
+  return `\nmodel size ${size} · ${a.achievedFps === null ? '–' : a.achievedFps.toFixed(1)} fps (target ${a.targetFps}, floor ${a.minSide}px)`;
 }
 setInterval(renderOverlay, 250);
 

@@ -9,7 +9,7 @@ import { runPipelineBench } from '../../bench/pipeline-bench.js';
 import { GENERATOR_NAMES, isArchitectureName, type ArchitectureName } from '../../model/spec.js';
 import type { CommandModule } from '../command-module.js';
 
-const HELP = `Usage: japananime bench [--model M]... [--arch fast|cartoongan] [--size WxH] [--batch N] [--iterations N] [--json]
+const HELP = `Usage: japananime bench [--model M]... [--arch fast|cartoongan] [--size WxH] [--batch N] [--iterations N] [--int8] [--json]
 
 Measures the generators through the real Stylizer: ms per frame, frames per second, GFLOP/s achieved
 (2 x the architecture's MAC count) and the speed-up of 'fast' over 'cartoongan' in the same run.
@@ -23,6 +23,9 @@ Without --model, both architectures are measured with random weights exported on
   --engine <onnx|tfjs> inference engine (default onnx)
   --device <cpu|cuda>  execution provider of the onnx engine (default cpu)
   --threads <N>        intra-op threads, 0 = one per core (default 0)
+  --int8               also measure each fp32 model's int8 copy (its current <model>-int8 package, else
+                       quantised in memory), interleaved with it, at 256x256 and 640x360 unless --size
+                       is given, and print the int8/fp32 speed-up
   --pipeline <video>   also time the whole video pipeline on this file
   --json               print one JSON object a line: a row per model, then the summary`;
 
@@ -54,6 +57,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       device: { type: 'string' },
       threads: { type: 'string' },
       pipeline: { type: 'string' },
+      int8: { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
@@ -74,6 +78,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     bench.width = Number(m[1]);
     bench.height = Number(m[2]);
   }
+  if (values.int8 === true) bench.int8 = true;
   bench.batch = positiveInt('batch', values.batch, 1);
   bench.iterations = positiveInt('iterations', values.iterations, 5);
   if (values.threads !== undefined) bench.threads = positiveInt('threads', values.threads, 0, 0);
@@ -101,7 +106,7 @@ export const command: CommandModule = {
         else if (process.stderr.isTTY) process.stderr.write(`measured ${row.label}: ${row.msPerFrame.toFixed(1)} ms/frame\n`);
       },
     });
-    if (args.json) process.stdout.write(JSON.stringify({ type: 'summary', rows: result.rows.length, fastOverCartoongan: result.fastOverCartoongan ?? null }) + '\n');
+    if (args.json) process.stdout.write(JSON.stringify({ type: 'summary', rows: result.rows.length, fastOverCartoongan: result.fastOverCartoongan ?? null, int8Speedups: result.int8Speedups }) + '\n');
     else process.stdout.write(formatBenchTable(result) + '\n');
     if (args.pipeline !== undefined) {
       return runPipelineBench({

@@ -23,7 +23,9 @@ viewer, with one inference per frame whatever the number of viewers.
   --host <addr>           address to bind (default 127.0.0.1: this machine only)
   --port <N>              port, 0 = any free one (default 8080)
   --token <T>             the viewer token, 8+ characters (default: a random one, printed in the URL)
-  --model <dir|name>      model package (default: models/default)
+  --model <dir|name>      model package (default: models/default); its int8 copy <model>-int8 is
+                          run instead when it was made from this exact model (japananime quantize)
+  --fp32                  run the fp32 model even when a current int8 copy is present
   --engine <onnx|tfjs>    inference engine (default onnx)
   --device <cpu|cuda|webgpu>  where the model runs (default cpu); webgpu: ONNX Runtime's WebGPU
                           provider (a GPU with Vulkan or D3D12), or with --engine tfjs any adapter
@@ -33,6 +35,10 @@ viewer, with one inference per frame whatever the number of viewers.
                           about 20% more frames a second at about 30% more latency (default 1)
   --source <file|device>  broadcast this video file (looped) or capture device instead of viewers' cameras
   --max-side <N>          largest side of broadcast frames (default 360)
+  --target-fps <N>        frames a second to hold: the server measures its model time and shrinks the
+                          model's input under load (scaled back up to the camera's size, aspect kept);
+                          0 = every frame at its own size (default 15)
+  --min-model-side <N>    the floor of that shrinking, longest side in pixels (default 144)
   --allow-origin <url>    also accept WebSocket connections from this page origin (repeatable)
   --max-sessions <N>      concurrent sessions; more get 503 (default 8)
   --max-per-address <N>   concurrent connections from one address; more get 429 (default 4)
@@ -82,6 +88,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       'turn-user': { type: 'string' },
       'turn-pass': { type: 'string' },
       quiet: { type: 'boolean' },
+      fp32: { type: 'boolean' },
+      'target-fps': { type: 'string' },
+      'min-model-side': { type: 'string' },
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (see japananime serve --help)`);
@@ -106,6 +115,11 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const server: LiveServerOptions = { host: values.host ?? '127.0.0.1', port: intFlag('port', values.port, 0, 65535) ?? 8080, iceServers };
   if (values.token !== undefined) server.token = values.token;
   if (values.model !== undefined) server.model = values.model;
+  if (values.fp32 === true) server.preferInt8 = false;
+  const targetFps = intFlag('target-fps', values['target-fps'], 0, 240);
+  if (targetFps !== undefined) server.targetFps = targetFps;
+  const minModelSide = intFlag('min-model-side', values['min-model-side'], 16, 4096);
+  if (minModelSide !== undefined) server.minModelSide = minModelSide;
   if (values.source !== undefined) server.source = values.source;
   if (values['allow-origin'] !== undefined) server.allowOrigins = values['allow-origin'];
   const maxSide = intFlag('max-side', values['max-side'], 16, 4096);

@@ -38,10 +38,20 @@ void test('runModelBench measures both architectures in one run and formats a ta
   }
   assert.ok(result.fastOverCartoongan !== undefined && result.fastOverCartoongan > 0);
   const table = formatBenchTable(result);
-  assert.match(table, /^model\s+engine\s+params\s+GMAC@256²/);
-  assert.match(table, /fast\s+onnx\/cpu\s+1\.08M\s+5\.21\s+24x16/);
-  assert.match(table, /cartoongan\s+onnx\/cpu\s+11\.13M\s+54\.38/);
+  assert.match(table, /^model\s+engine\s+precision\s+params\s+GMAC@256²\s+size\s+batch\s+ms\/frame\s+cpu ms\s+fps/);
+  assert.match(table, /fast\s+onnx\/cpu\s+fp32\s+\d\.\d\dM\s+\d\.\d\d\s+24x16/);
+  assert.match(table, /cartoongan\s+onnx\/cpu\s+fp32\s+11\.13M\s+54\.38/);
   assert.match(table, /fast\/cartoongan speed-up: \d+\.\dx/);
+});
+
+void test('--int8 measures each model beside its int8 copy, interleaved, and reports the ratio per size', async () => {
+  assert.equal(parseBenchArgs(['--int8']).bench.int8, true);
+  const result = await runModelBench({ archs: ['fast'], int8: true, sizes: [{ width: 24, height: 16 }, { width: 32, height: 20 }], iterations: 1, threads: 1 });
+  assert.deepEqual(result.rows.map((r) => `${r.label} ${r.precision} ${r.width}x${r.height}`), ['fast fp32 24x16', 'fast (int8) int8 24x16', 'fast fp32 32x20', 'fast (int8) int8 32x20']);
+  assert.deepEqual(result.int8Speedups.map((s) => `${s.label} ${s.width}x${s.height}`), ['fast 24x16', 'fast 32x20']);
+  for (const s of result.int8Speedups) assert.ok(s.ratio > 0 && Number.isFinite(s.ratio));
+  assert.match(formatBenchTable(result), /int8\/fp32 speed-up[^\n]*\n  fast at 24x16: \d+\.\d\dx \(CPU time per frame: \d+\.\d\dx\)\n  fast at 32x20: \d+\.\d\dx/);
+  for (const r of result.rows) assert.ok(r.cpuMsPerFrame >= 0 && Number.isFinite(r.cpuMsPerFrame));
 });
 
 void test('noiseFrames is deterministic', () => {

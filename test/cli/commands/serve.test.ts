@@ -27,10 +27,18 @@ void test('flags map to server options', () => {
   const b = parseServeArgs(['--workers', '2', '--threads', '1']);
   assert.equal(b.workers, 2);
   assert.equal(b.threads, 1);
+  const c = parseServeArgs(['--target-fps', '12', '--min-model-side', '160', '--fp32']);
+  assert.equal(c.server.targetFps, 12);
+  assert.equal(c.server.minModelSide, 160);
+  assert.equal(c.server.preferInt8, false);
+  assert.equal(parseServeArgs(['--target-fps', '0']).server.targetFps, 0);
+  // Absent: the server's defaults (15 fps, floor 144, int8 copy preferred).
+  assert.equal(parseServeArgs([]).server.targetFps, undefined);
+  assert.equal(parseServeArgs([]).server.preferInt8, undefined);
 });
 
 void test('bad flags are usage errors', () => {
-  for (const argv of [['--port', '70000'], ['--workers', '0'], ['--workers', '1.5'], ['--token', 'short'], ['--engine', 'torch'], ['--allow-origin', 'evil'], ['--turn', 'turn:x'], ['--stun', 'http://x'], ['stray']]) {
+  for (const argv of [['--port', '70000'], ['--workers', '0'], ['--workers', '1.5'], ['--token', 'short'], ['--engine', 'torch'], ['--allow-origin', 'evil'], ['--turn', 'turn:x'], ['--stun', 'http://x'], ['stray'], ['--target-fps', 'fast'], ['--min-model-side', '8']]) {
     assert.throws(() => parseServeArgs(argv), UsageError, argv.join(' '));
   }
   assert.throws(() => parseServeArgs(['--bogus']), /bogus/);
