@@ -2,7 +2,7 @@
  * The one entry point other stages use to get a Stylizer: picks the model package and the engine.
  */
 import { BackendUnavailableError, UsageError } from '../errors.js';
-import { loadModelPackage, type ModelPackage } from '../model/model-package.js';
+import { loadAnyModelPackage, type AnyModelPackage } from '../model/model-package.js';
 import { createOnnxStylizer, type OnnxDevice } from './onnx-stylizer.js';
 import type { Stylizer } from './stylizer.js';
 import { createTfjsStylizer } from './tfjs-stylizer.js';
@@ -10,8 +10,8 @@ import { createTfjsStylizer } from './tfjs-stylizer.js';
 export type EngineName = 'onnx' | 'tfjs';
 
 export interface StylizerOptions {
-  /** A package folder, a name under models/, or a loaded package. Default: models/default. */
-  model?: string | ModelPackage;
+  /** A package folder, a name under models/, or a loaded package (imported ONNX ones included). Default: models/default. */
+  model?: string | AnyModelPackage;
   /** Inference engine. Default: 'onnx' (ONNX Runtime). */
   engine?: EngineName;
   /** Device for the onnx engine ('cuda' needs the CUDA execution provider). Default: 'cpu'. */
@@ -31,8 +31,11 @@ export async function createStylizer(options: StylizerOptions = {}): Promise<Sty
   if (engine === 'tfjs' && device === 'cuda') {
     throw new BackendUnavailableError('the tfjs engine runs on the CPU (wasm) only; use --engine onnx --device cuda for the GPU');
   }
-  const pkg = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
-  if (engine === 'tfjs') return createTfjsStylizer(pkg);
+  const pkg = typeof options.model === 'object' ? options.model : await loadAnyModelPackage(options.model);
+  if (engine === 'tfjs') {
+    if (!pkg.spec) throw new BackendUnavailableError(`${pkg.dir ?? 'this model'} is an imported ONNX model without tfjs weights: use --engine onnx`);
+    return createTfjsStylizer(pkg);
+  }
   const onnxOptions: { device: OnnxDevice; threads?: number } = { device };
   if (options.threads !== undefined) onnxOptions.threads = options.threads;
   return createOnnxStylizer(pkg, onnxOptions);
