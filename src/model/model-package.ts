@@ -121,7 +121,8 @@ export interface SaveModelPackageInput {
   meta?: ModelMetaInput;
 }
 
-const imageDescription = (name: string): ImageTensorDescription => ({ name, dtype: 'uint8', layout: 'NHWC', shape: ['N', 'H', 'W', 3], colors: 'rgb24', range: [0, 255] });
+/** The uint8 rgb24 NHWC image a package takes or returns, as meta.json describes it. */
+export const imageDescription = (name: string): ImageTensorDescription => ({ name, dtype: 'uint8', layout: 'NHWC', shape: ['N', 'H', 'W', 3], colors: 'rgb24', range: [0, 255] });
 
 /** The meta.json a package of this spec gets. */
 export function buildMeta(spec: ArchitectureSpec, input: ModelMetaInput = {}): ModelMeta {

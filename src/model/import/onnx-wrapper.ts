@@ -144,14 +144,16 @@ function emitWrapper(g: OnnxGraphBuilder, c: OnnxConventions, input: string, mod
   const shape = g.node('Shape', [input]);
   const batch = g.node('Slice', [shape, i64('wrap_0', [0]), i64('wrap_1', [1])]);
   const hw = g.node('Slice', [shape, i64('wrap_1', [1]), i64('wrap_3', [3])]);
-  const three = i64('wrap_c', [3]);
+  // Created on first use: ONNX Runtime warns about every unused initializer.
+  let channelsInit: string | undefined;
+  const three = (): string => (channelsInit ??= i64('wrap_c', [3]));
   let x = bgr(g.node('Cast', [input], { to: OnnxType.FLOAT }));
   x = g.node('Add', [g.node('Mul', [x, g.floatScalar('wrap_scale_in', (hi - lo) / 255)]), g.floatScalar('wrap_low', lo)]);
 
   // The size the model runs at: fixed, or enlarged to the minimum side; then padded to the multiple.
   let runHW = hw;
   if (c.fixedSize) {
-    x = resize(x, g.node('Concat', [batch, i64('wrap_fixed', c.fixedSize), three], { axis: 0 }));
+    x = resize(x, g.node('Concat', [batch, i64('wrap_fixed', c.fixedSize), three()], { axis: 0 }));
   } else {
     if (c.minSide > 0) {
       const hwf = g.node('Cast', [hw], { to: OnnxType.FLOAT });
@@ -159,7 +161,7 @@ function emitWrapper(g: OnnxGraphBuilder, c: OnnxConventions, input: string, mod
       const factor = g.node('Max', [g.node('Div', [g.floatInit(g.fresh('wrap_min_side'), [1], [c.minSide]), shorter]), g.floatInit(g.fresh('wrap_one'), [1], [1])]);
       runHW = g.node('Cast', [g.node('Ceil', [g.node('Mul', [hwf, factor])])], { to: OnnxType.INT64 });
       // Same size → an exact copy (half-pixel centres coincide), so images that are large enough are untouched.
-      x = resize(x, g.node('Concat', [batch, runHW, three], { axis: 0 }));
+      x = resize(x, g.node('Concat', [batch, runHW, three()], { axis: 0 }));
     }
     if (c.multiple > 1) {
       const m = i64('wrap_multiple', [c.multiple]);
@@ -171,10 +173,10 @@ function emitWrapper(g: OnnxGraphBuilder, c: OnnxConventions, input: string, mod
 
   let y = c.layout === 'NCHW' ? g.node('Transpose', [modelOut], { perm: [0, 2, 3, 1] }) : modelOut;
   if (c.fixedSize) {
-    y = resize(y, g.node('Concat', [batch, hw, three], { axis: 0 }));
+    y = resize(y, g.node('Concat', [batch, hw, three()], { axis: 0 }));
   } else {
     if (c.multiple > 1) y = g.node('Slice', [y, i64('wrap_crop_start', [0, 0]), runHW, i64('wrap_crop_axes', [1, 2])]);
-    if (c.minSide > 0) y = resize(y, g.node('Concat', [batch, hw, three], { axis: 0 }));
+    if (c.minSide > 0) y = resize(y, g.node('Concat', [batch, hw, three()], { axis: 0 }));
   }
   y = bgr(g.node('Mul', [g.node('Sub', [y, g.floatScalar('wrap_low_out', lo)]), g.floatScalar('wrap_scale_out', 255 / (hi - lo))]));
   const clipped = g.node('Clip', [y, g.floatScalar('wrap_zero', 0), g.floatScalar('wrap_max', 255)]);
