@@ -54,10 +54,9 @@ export function importedOnnxPackage(wrapped: WrappedOnnx, record: ImportRecord):
 }
 
 /** A package of one of our architectures with imported weights (the seed's Keras generator): ONNX, tfjs weights and all. */
-export function importedNativePackage(spec: ArchitectureSpec, params: ParamSet, record: ImportRecord): ModelPackage {
+export function importedNativePackage(spec: ArchitectureSpec, params: ParamSet, record: ImportRecord, tiling: 'shared-norm' | 'plain-overlap'): ModelPackage {
   const pkg = createModelPackage({ spec, params, meta: { training: { kind: 'imported', note: 'trained elsewhere; see source' }, license: record.license, description: describe(record) } });
-  // Our architectures' instance norms are InstanceNormalization nodes: tiles share the frame's statistics.
-  return { ...pkg, meta: { ...pkg.meta, source: record.source, tiling: 'shared-norm' } };
+  return { ...pkg, meta: { ...pkg.meta, source: record.source, tiling } };
 }
 
 /** Refuses an existing `out` unless `force`; call before any work so nothing is half-done. */
