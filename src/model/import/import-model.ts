@@ -118,7 +118,8 @@ export async function importModel(options: ImportModelOptions): Promise<AnyModel
   } else {
     const { tfjsGraphToOnnx } = await import('./tfjs-graph.js');
     const onnx = await tfjsGraphToOnnx(file);
-    const wrapped = wrapOnnxModel(onnx, onnxOptions);
+    // TensorFlow is NHWC; the translation keeps it.
+    const wrapped = wrapOnnxModel(onnx, { ...onnxOptions, layout: 'NHWC' });
     pkg = importedOnnxPackage(wrapped, record({ ...wrapped.conventions }));
   }
   throwIfAborted(options.signal);
