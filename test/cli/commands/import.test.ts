@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { main } from '../../../src/cli/main.js';
 import { createStylizer } from '../../../src/engine/create-stylizer.js';
 import { JapananimeError } from '../../../src/errors.js';
+import { listInstalledModels } from '../../../src/model/import/installed-models.js';
 import { loadAnyModelPackage, loadModelPackage, type ModelMeta } from '../../../src/model/model-package.js';
 import { PROJECT_ROOT } from '../../../src/project-paths.js';
 import { foreignNet } from '../../model/import/foreign-onnx-net.js';
@@ -113,4 +114,24 @@ void test('bad inputs: one line, exit 1, nothing written', async () => {
   assert.match(noLicence.stderr, /^japananime: import needs --licence [^\n]*\n$/);
   // Nothing half-written: no package, no temp folder.
   assert.deepEqual((await readdir(dir)).filter((f) => f.includes('bad-out')), []);
+});
+
+void test('japananime models lists the packages of a folder with their source and licence', async () => {
+  const models = path.join(dir, 'models');
+  await mkdir(path.join(models, 'broken'), { recursive: true });
+  const file = path.join(dir, 'v3.onnx');
+  await writeFile(file, foreignNet({ layout: 'NHWC', downsamples: 3 }));
+  await main(['import', file, '--out', path.join(models, 'animeganv3'), '--licence', 'CC-BY-NC-4.0', '--multiple', '8']);
+  const listed = await listInstalledModels(models);
+  assert.deepEqual(listed.map((m) => [m.name, m.ok]), [['animeganv3', true], ['broken', false]]);
+  const lines: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string) => lines.push(chunk) > 0) as typeof process.stdout.write;
+  try {
+    assert.equal(await main(['models', '--dir', models]), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.match(lines[0]!, /^animeganv3 +imported +0\.01M {2}licence: CC-BY-NC-4\.0 {2}imported onnx v3\.onnx \(sha256 [0-9a-f]{12}…\)\n$/);
+  assert.match(lines[1]!, /^broken +\(not a usable package: .*meta\.json is missing\)/);
 });
