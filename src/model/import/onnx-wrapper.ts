@@ -113,14 +113,15 @@ function constantsToInitializers(graph: onnxProto.onnx.IGraphProto): void {
 /**
  * Whether every instance norm can get a frame's statistics when tiled (shared-norm-graph.ts): its
  * scale is an initializer, it normalises a 4-D NCHW activation (PyTorch's GroupNorm export feeds
- * it a Reshape'd 3-D one), and the opset is one whose ReduceMean takes `axes` as an attribute.
+ * it a Reshape'd 3-D one), and the opset has the forms the surgery writes: Shape with `start`
+ * (opset 15) and ReduceMean with `axes` as an attribute (before 18).
  */
 function instanceNorms(graph: onnxProto.onnx.IGraphProto, opset: number): { count: number; shareable: boolean } {
   const inits = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
   const producer = new Map<string, string>();
   for (const node of graph.node ?? []) for (const o of node.output ?? []) producer.set(o, node.opType ?? '');
   const norms = (graph.node ?? []).filter((n) => n.opType === 'InstanceNormalization');
-  const shareable = opset < 18 && norms.every((n) => inits.has(n.input?.[1] ?? '') && inits.has(n.input?.[2] ?? '') && producer.get(n.input?.[0] ?? '') !== 'Reshape');
+  const shareable = opset >= 15 && opset < 18 && norms.every((n) => inits.has(n.input?.[1] ?? '') && inits.has(n.input?.[2] ?? '') && producer.get(n.input?.[0] ?? '') !== 'Reshape');
   return { count: norms.length, shareable };
 }
 

@@ -53,7 +53,7 @@ void test('an NHWC [0,1] BGR model with a multiple of 8 becomes a package that r
     kind: 'onnx',
     conventions: { inputName: 'input_1:0', outputName: 'generator/out:0', layout: 'NHWC', range: [0, 1], channels: 'bgr', multiple: 8, minSide: 0, fixedSize: null, batch: 'dynamic', opset: 11 },
   });
-  assert.equal(meta.tiling, 'shared-norm');
+  assert.equal(meta.tiling, 'plain-overlap');
   assert.ok(!existsSync(path.join(out, 'tfjs')), 'an imported ONNX graph has no tfjs weights');
 
   const pkg = await loadAnyModelPackage(out);

@@ -26,6 +26,8 @@ export interface ForeignNetOptions {
   inChannels?: number;
   /** Append a global pool and a dense layer: a classifier. Default: false. */
   classifier?: boolean;
+  /** Include the instance norm. Default: true. */
+  norm?: boolean;
   /** Default: 11 (AnimeGANv2's common exports). */
   opset?: number;
   seed?: number;
@@ -62,7 +64,7 @@ export function foreignNet(options: ForeignNetOptions = {}): Uint8Array {
   }
   // The skip only adds when the sizes line up: H and W multiples of 2^down.
   y = g.node('Add', [y, f]);
-  y = g.node('InstanceNormalization', [y, g.floatInit('norm/scale', [8], Float32Array.from({ length: 8 }, () => 1 + 0.2 * normal())), bias('norm/bias', 8)], { epsilon: { float: 1e-5 } });
+  if (options.norm !== false) y = g.node('InstanceNormalization', [y, g.floatInit('norm/scale', [8], Float32Array.from({ length: 8 }, () => 1 + 0.2 * normal())), bias('norm/bias', 8)], { epsilon: { float: 1e-5 } });
   y = g.node('LeakyRelu', [y], { alpha: { float: 0.2 } });
   let out: string;
   if (options.classifier) {

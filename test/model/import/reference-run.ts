@@ -121,8 +121,8 @@ export function agreement(a: Uint8Array, b: Uint8Array, tolerance = 1): { within
   return { within: ok / a.length, maxDiff };
 }
 
-/** A smooth but varied test photo: gradients, a disc and noise, so every convention shows up in the output. */
-export function testImages(n: number, h: number, w: number, seed = 3): Uint8Array {
+/** A smooth but varied test photo: gradients, a disc and ±noise/2 of noise, so every convention shows up in the output. */
+export function testImages(n: number, h: number, w: number, seed = 3, noise = 40): Uint8Array {
   const data = new Uint8Array(n * h * w * 3);
   let s = seed;
   const rnd = (): number => ((s = (s * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
@@ -131,7 +131,7 @@ export function testImages(n: number, h: number, w: number, seed = 3): Uint8Arra
       for (let x = 0; x < w; x++) {
         const disc = (x - w / 2) ** 2 + (y - h / 2) ** 2 < (Math.min(h, w) / 3) ** 2;
         const base = [(x / w) * 255, (y / h) * 255, disc ? 220 : 40 + b * 60];
-        for (let k = 0; k < 3; k++) data[((b * h + y) * w + x) * 3 + k] = Math.max(0, Math.min(255, Math.round(base[k]! + (rnd() - 0.5) * 40)));
+        for (let k = 0; k < 3; k++) data[((b * h + y) * w + x) * 3 + k] = Math.max(0, Math.min(255, Math.round(base[k]! + (rnd() - 0.5) * noise)));
       }
     }
   }
