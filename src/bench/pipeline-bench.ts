@@ -111,7 +111,7 @@ export function measurementOrder(rounds: number): Array<'model' | 'pipeline'> {
   return Array.from({ length: rounds }, (_, r): Array<'model' | 'pipeline'> => (r % 2 === 0 ? ['model', 'pipeline'] : ['pipeline', 'model'])).flat();
 }
 
-const DEFAULT_FRAMES: Record<ArchitectureName, number> = { fast: 240, cartoongan: 48, patchgan: 0 };
+const DEFAULT_FRAMES: Record<ArchitectureName, number> = { fast: 240, cartoongan: 48, patchgan: 0, 'cartoongan-seed': 48 };
 
 /** Makes the clip for one measurement: `frames` frames at width×height, with the source's audio. */
 async function prepareClip(dir: string, source: string | undefined, width: number, height: number, frames: number): Promise<string> {

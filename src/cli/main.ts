@@ -22,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   train: async () => (await import('./commands/train.js')).command,
   export: async () => (await import('./commands/export.js')).command,
   quantize: async () => (await import('./commands/quantize.js')).command,
+  import: async () => (await import('./commands/import.js')).command,
+  models: async () => (await import('./commands/models.js')).command,
   plot: async () => (await import('./commands/plot.js')).command,
   bench: async () => (await import('./commands/bench.js')).command,
   eval: async () => (await import('./commands/eval.js')).command,

@@ -2,15 +2,15 @@
  * The one entry point other stages use to get a Stylizer: picks the model package and the engine.
  */
 import { BackendUnavailableError, UsageError } from '../errors.js';
-import { loadModelPackage, type ModelPackage } from '../model/model-package.js';
+import { loadAnyModelPackage, type AnyModelPackage } from '../model/model-package.js';
 import { createOnnxStylizer, ONNX_DEVICES, type OnnxDevice } from './onnx-stylizer.js';
 import type { Stylizer } from './stylizer.js';
 
 export type EngineName = 'onnx' | 'tfjs';
 
 export interface StylizerOptions {
-  /** A package folder, a name under models/, or a loaded package. Default: models/default. */
-  model?: string | ModelPackage;
+  /** A package folder, a name under models/, or a loaded package (imported ONNX ones included). Default: models/default. */
+  model?: string | AnyModelPackage;
   /** Inference engine. Default: 'onnx' (ONNX Runtime). */
   engine?: EngineName;
   /**
@@ -34,8 +34,9 @@ export async function createStylizer(options: StylizerOptions = {}): Promise<Sty
   if (engine === 'tfjs' && device === 'cuda') {
     throw new BackendUnavailableError('the tfjs engine runs on the CPU (wasm) or WebGPU; use --engine onnx --device cuda for CUDA');
   }
-  const pkg = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
+  const pkg = typeof options.model === 'object' ? options.model : await loadAnyModelPackage(options.model);
   if (engine === 'tfjs') {
+    if (!pkg.spec) throw new BackendUnavailableError(`${pkg.dir ?? 'this model'} is an imported ONNX model without tfjs weights: use --engine onnx`);
     // Loaded only for this engine: importing tfjs costs a second or more, which every ONNX run (and
     // every CLI command, all imported statically by the CLI) would otherwise pay.
     const { createTfjsStylizer } = await import('./tfjs-stylizer.js');

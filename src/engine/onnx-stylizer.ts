@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ort } from './onnx-runtime.js';
 import { BackendUnavailableError } from '../errors.js';
 import { ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from '../model/onnx-export.js';
-import type { ModelPackage } from '../model/model-package.js';
+import type { AnyModelPackage } from '../model/model-package.js';
 import { packFrames, unpackFrames } from './frame-batch.js';
 import type { Stylizer } from './stylizer.js';
 import { serialStylizer } from './serial-stylizer.js';
@@ -96,12 +96,12 @@ export function listExecutionProviders(): ExecutionProviderInfo[] {
 }
 
 /** "onnx/cpu fast (1.08M params, 2 threads)": what an ONNX session runs, for logs, bench and doctor. */
-export function onnxDescription(device: OnnxDevice, pkg: ModelPackage, cpuThreads: number): string {
+export function onnxDescription(device: OnnxDevice, pkg: AnyModelPackage, cpuThreads: number): string {
   const threads = device === 'cpu' ? `, ${cpuThreads} thread${cpuThreads === 1 ? '' : 's'}` : '';
-  return `onnx/${device} ${pkg.spec.name} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params${threads})`;
+  return `onnx/${device} ${pkg.meta.architecture} (${(pkg.meta.parameters / 1e6).toFixed(2)}M params${threads})`;
 }
 
-export async function createOnnxStylizer(pkg: ModelPackage, options: OnnxStylizerOptions = {}): Promise<Stylizer> {
+export async function createOnnxStylizer(pkg: AnyModelPackage, options: OnnxStylizerOptions = {}): Promise<Stylizer> {
   const device = options.device ?? 'cpu';
   const threads = options.threads ?? 0;
   if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a whole number ≥ 0, got ${threads}`);

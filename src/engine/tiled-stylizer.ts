@@ -32,7 +32,7 @@
  */
 import { throwIfAborted, UsageError } from '../errors.js';
 import type { Frame } from '../frame.js';
-import { loadModelPackage, type ModelPackage } from '../model/model-package.js';
+import { loadAnyModelPackage, type AnyModelPackage } from '../model/model-package.js';
 import { createStylizer, type StylizerOptions } from './create-stylizer.js';
 import type { Stylizer } from './stylizer.js';
 import { cropTile } from './tiling/crop-tile.js';
@@ -222,7 +222,7 @@ export async function createTiledStylizer(options: CreateTiledStylizerOptions = 
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 0)) {
     throw new UsageError(`threads must be a whole number ≥ 0, got ${options.threads}`);
   }
-  const pkg: ModelPackage = typeof options.model === 'object' ? options.model : await loadModelPackage(options.model);
+  const pkg: AnyModelPackage = typeof options.model === 'object' ? options.model : await loadAnyModelPackage(options.model);
   const runner = await createSharedNormRunner(pkg.onnx, { device, ...(options.threads !== undefined && { threads: options.threads }) });
   const inner: Stylizer = {
     description: onnxDescription(device, pkg, runner.threads),

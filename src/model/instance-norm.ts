@@ -23,3 +23,24 @@ export function instanceNormTf(x: tf.Tensor4D, scale: tf.Tensor, bias: tf.Tensor
 export function instanceNormOnnx(g: OnnxGraphBuilder, x: string, scale: string, bias: string, epsilon = INSTANCE_NORM_EPSILON): string {
   return g.node('InstanceNormalization', [x, scale, bias], { epsilon: { float: epsilon } });
 }
+
+/**
+ * keras-contrib's InstanceNormalization() with axis=None (the seed's norm): per sample over H, W and
+ * C, (x - mean) / (std + epsilon) · scale + bias with scalar scale and bias. tfjs, NHWC.
+ */
+export function kerasContribNormTf(x: tf.Tensor4D, scale: tf.Tensor, bias: tf.Tensor, epsilon: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, [1, 2, 3], true);
+    const normalized = tf.div(tf.sub(x, mean), tf.add(tf.sqrt(variance), epsilon));
+    return tf.add(tf.mul(normalized, scale), bias) as tf.Tensor4D;
+  });
+}
+
+/** The same in ONNX (NCHW; opset 17, whose ReduceMean takes its axes as an attribute). */
+export function kerasContribNormOnnx(g: OnnxGraphBuilder, x: string, scale: string, bias: string, epsilon: number): string {
+  const reduce = (v: string): string => g.node('ReduceMean', [v], { axes: [1, 2, 3], keepdims: 1 });
+  const centred = g.node('Sub', [x, reduce(x)]);
+  const std = g.node('Sqrt', [reduce(g.node('Mul', [centred, centred]))]);
+  const normalized = g.node('Div', [centred, g.node('Add', [std, g.floatScalar('keras_norm_eps', epsilon)])]);
+  return g.node('Add', [g.node('Mul', [normalized, scale]), bias]);
+}

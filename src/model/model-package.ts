@@ -35,10 +35,25 @@ export interface ImageTensorDescription {
   range: [0, 255];
 }
 
+/** `meta.architecture` of a package imported from a foreign ONNX model: its graph is all there is (no spec, no tfjs weights). */
+export const IMPORTED_ARCHITECTURE = 'imported';
+
+/** Where an imported package came from (src/model/import): recorded so a package can be traced back to its file. */
+export interface ModelSource {
+  /** The imported file's (or folder's) base name. */
+  file: string;
+  /** sha256 of the file's bytes (for a tfjs graph model: of model.json). */
+  sha256: string;
+  kind: 'onnx' | 'keras-h5' | 'tfjs-graph';
+  /** The conventions the wrapper converted from (layout, range, channel order, multiple, sizes, batch). */
+  conventions: Record<string, unknown>;
+}
+
 export interface ModelMeta {
   format: typeof MODEL_FORMAT;
   formatVersion: number;
-  architecture: ArchitectureName;
+  /** The architecture, or 'imported' for a foreign ONNX graph (then `parameters` counts its initializers). */
+  architecture: ArchitectureName | typeof IMPORTED_ARCHITECTURE;
   /** Trainable scalars (checked against the architecture on load). */
   parameters: number;
   /** Billions of multiply-accumulates per 256×256 frame. */
@@ -57,6 +72,13 @@ export interface ModelMeta {
   precision?: ModelPrecision;
   /** How an int8 model.onnx was made (see src/model/quantize): method, calibration rule and data, what stayed fp32. */
   quantization?: Record<string, unknown>;
+  /** Imported packages: where the model came from. Absent for packages trained here. */
+  source?: ModelSource;
+  /**
+   * Imported packages: how `--tile` treats the graph: 'shared-norm' (its instance norms get the
+   * frame's statistics) or 'plain-overlap' (no norm to share: overlapped tiles and the blend).
+   */
+  tiling?: 'shared-norm' | 'plain-overlap';
   /** ISO date of the save. */
   createdAt: string;
 }
@@ -80,6 +102,21 @@ export interface ModelPackage {
   onnx: Uint8Array;
 }
 
+/**
+ * A package imported from a foreign ONNX model (src/model/import): the graph and its meta.json, no
+ * architecture spec and no tfjs weights, so it runs on the onnx engine only.
+ */
+export interface ImportedModelPackage {
+  dir: string | undefined;
+  spec: undefined;
+  params: undefined;
+  meta: ModelMeta & { architecture: typeof IMPORTED_ARCHITECTURE };
+  onnx: Uint8Array;
+}
+
+/** Either kind of package: what the ONNX engine runs. */
+export type AnyModelPackage = ModelPackage | ImportedModelPackage;
+
 /** What the caller provides about a package besides its weights; everything else is derived. */
 export interface ModelMetaInput {
   /** Training record. Default: { kind: 'unspecified' }. */
@@ -97,7 +134,8 @@ export interface SaveModelPackageInput {
   meta?: ModelMetaInput;
 }
 
-const imageDescription = (name: string): ImageTensorDescription => ({ name, dtype: 'uint8', layout: 'NHWC', shape: ['N', 'H', 'W', 3], colors: 'rgb24', range: [0, 255] });
+/** The uint8 rgb24 NHWC image a package takes or returns, as meta.json describes it. */
+export const imageDescription = (name: string): ImageTensorDescription => ({ name, dtype: 'uint8', layout: 'NHWC', shape: ['N', 'H', 'W', 3], colors: 'rgb24', range: [0, 255] });
 
 /** The meta.json a package of this spec gets. */
 export function buildMeta(spec: ArchitectureSpec, input: ModelMetaInput = {}): ModelMeta {
@@ -142,7 +180,9 @@ export interface SaveModelPackageOptions {
   documentsFrom?: string;
 }
 
-export async function saveModelPackage(dir: string, input: SaveModelPackageInput | ModelPackage, options: SaveModelPackageOptions = {}): Promise<ModelPackage> {
+export async function saveModelPackage(dir: string, input: SaveModelPackageInput | ModelPackage, options?: SaveModelPackageOptions): Promise<ModelPackage>;
+export async function saveModelPackage(dir: string, input: ImportedModelPackage, options?: SaveModelPackageOptions): Promise<ImportedModelPackage>;
+export async function saveModelPackage(dir: string, input: SaveModelPackageInput | AnyModelPackage, options: SaveModelPackageOptions = {}): Promise<AnyModelPackage> {
   const target = path.resolve(dir);
   const parent = path.dirname(target);
   const base = path.basename(target);
@@ -153,11 +193,14 @@ export async function saveModelPackage(dir: string, input: SaveModelPackageInput
   await mkdir(temp);
   let movedOld = false;
   try {
-    const pkg = 'onnx' in input ? input : createModelPackage(input);
-    const { manifest, data } = serializeParams(pkg.params, pkg.spec.name);
-    await mkdir(path.join(temp, TFJS_DIR));
-    await writeFile(path.join(temp, TFJS_DIR, TFJS_WEIGHTS_FILE), data);
-    await writeFile(path.join(temp, TFJS_DIR, TFJS_MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
+    const pkg: AnyModelPackage = 'onnx' in input ? input : createModelPackage(input);
+    // An imported ONNX graph has no tfjs weights to write.
+    if (pkg.spec) {
+      const { manifest, data } = serializeParams(pkg.params, pkg.spec.name);
+      await mkdir(path.join(temp, TFJS_DIR));
+      await writeFile(path.join(temp, TFJS_DIR, TFJS_WEIGHTS_FILE), data);
+      await writeFile(path.join(temp, TFJS_DIR, TFJS_MANIFEST_FILE), JSON.stringify(manifest, null, 1) + '\n');
+    }
     await writeFile(path.join(temp, ONNX_FILE), pkg.onnx);
     // meta.json last: a folder with a meta.json is a complete package.
     await writeFile(path.join(temp, META_FILE), JSON.stringify(pkg.meta, null, 2) + '\n');
@@ -229,6 +272,10 @@ export function validateMeta(dir: string, raw: unknown): ModelMeta {
     throw new ModelError(`model package ${dir} has format version ${String(meta.formatVersion)}, this version reads up to ${MODEL_FORMAT_VERSION}`);
   }
   const arch = meta.architecture as unknown;
+  if (arch === IMPORTED_ARCHITECTURE) {
+    if (typeof meta.parameters !== 'number') throw new ModelError(`model package ${dir}: meta.json of an imported model has no parameter count`);
+    return meta as ModelMeta;
+  }
   if (typeof arch !== 'string' || !isArchitectureName(arch) || !GENERATOR_NAMES.includes(arch)) {
     throw new ModelError(`model package ${dir}: unknown architecture ${JSON.stringify(arch ?? null)} (known generators: ${GENERATOR_NAMES.join(', ')})`);
   }
@@ -248,10 +295,19 @@ export async function readModelMeta(dir: string): Promise<ModelMeta> {
 }
 
 /**
- * Loads and checks a package: meta.json, tfjs weights (names and shapes against the architecture)
- * and model.onnx (decodable, uint8 image in and out). Every problem is a ModelError naming the file.
+ * Loads and checks a package trained here (or imported with weights): meta.json, tfjs weights (names
+ * and shapes against the architecture) and model.onnx (decodable, uint8 image in and out). Every
+ * problem is a ModelError naming the file; an imported ONNX graph (no tfjs weights) is one too —
+ * callers that can run those use loadAnyModelPackage.
  */
 export async function loadModelPackage(dirOrName?: string): Promise<ModelPackage> {
+  const pkg = await loadAnyModelPackage(dirOrName);
+  if (!pkg.spec) throw new ModelError(`model package ${pkg.dir ?? ''} is an imported ONNX model without tfjs weights: it runs on the onnx engine only`);
+  return pkg;
+}
+
+/** Like loadModelPackage, but also returns imported ONNX packages (graph and meta.json only). */
+export async function loadAnyModelPackage(dirOrName?: string): Promise<AnyModelPackage> {
   const dir = resolveModelDir(dirOrName);
   let info;
   try {
@@ -263,6 +319,8 @@ export async function loadModelPackage(dirOrName?: string): Promise<ModelPackage
   if (!info.isDirectory()) throw new ModelError(`model package ${dir} is not a folder`);
 
   const meta = await readModelMeta(dir);
+  const onnx = await readPackageOnnx(dir);
+  if (meta.architecture === IMPORTED_ARCHITECTURE) return { dir, spec: undefined, params: undefined, meta: meta as ImportedModelPackage['meta'], onnx };
   const spec = getArchitecture(meta.architecture);
 
   const manifest = parseJson(dir, `${TFJS_DIR}/${TFJS_MANIFEST_FILE}`, await readRequired(dir, path.join(TFJS_DIR, TFJS_MANIFEST_FILE)));
@@ -275,7 +333,15 @@ export async function loadModelPackage(dirOrName?: string): Promise<ModelPackage
   }
   const problem = checkParams(spec, params);
   if (problem) throw new ModelError(`model package ${dir}: tfjs weights do not fit architecture ${spec.name}: ${problem}`);
+  const architecture = inspectOnnx(onnx).metadata['architecture'];
+  if (architecture !== undefined && architecture !== spec.name) {
+    throw new ModelError(`model package ${dir}: ${ONNX_FILE} is a ${architecture} network but meta.json says ${spec.name}`);
+  }
+  return { dir, spec, params, meta, onnx };
+}
 
+/** model.onnx of a package, checked to be decodable with one uint8 image input and a uint8 output. */
+async function readPackageOnnx(dir: string): Promise<Uint8Array> {
   const onnxBytes = await readRequired(dir, ONNX_FILE);
   const onnx = new Uint8Array(onnxBytes.buffer, onnxBytes.byteOffset, onnxBytes.byteLength);
   let summary;
@@ -289,8 +355,5 @@ export async function loadModelPackage(dirOrName?: string): Promise<ModelPackage
   if (summary.inputs.length !== 1 || input?.elemType !== OnnxType.UINT8 || output?.elemType !== OnnxType.UINT8) {
     throw new ModelError(`model package ${dir}: ${ONNX_FILE} does not take and return uint8 images (not exported by japananime?)`);
   }
-  if (summary.metadata['architecture'] !== undefined && summary.metadata['architecture'] !== spec.name) {
-    throw new ModelError(`model package ${dir}: ${ONNX_FILE} is a ${summary.metadata['architecture']} network but meta.json says ${spec.name}`);
-  }
-  return { dir, spec, params, meta, onnx };
+  return onnx;
 }

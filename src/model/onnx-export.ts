@@ -8,7 +8,7 @@
  * NCHW→NHWC, map to [0,255], clip, round (half to even, like tf.round), cast to uint8.
  */
 import onnxProto from 'onnx-proto';
-import { INSTANCE_NORM_EPSILON, instanceNormOnnx } from './instance-norm.js';
+import { INSTANCE_NORM_EPSILON, instanceNormOnnx, kerasContribNormOnnx } from './instance-norm.js';
 import { OnnxGraphBuilder, OnnxType } from './onnx-graph.js';
 import { checkParams, type ParamSet } from './params.js';
 import { countParameters, type ArchitectureSpec, type InkLayer, type Layer } from './spec.js';
@@ -121,7 +121,9 @@ function emitLayers(g: OnnxGraphBuilder, layers: Layer[], params: ParamSet, inpu
       case 'instanceNorm': {
         const scale = param(`${layer.name}/scale`);
         const bias = param(`${layer.name}/bias`);
-        x = instanceNormOnnx(g, x, g.floatInit(`${layer.name}/scale`, scale.shape, scale.data), g.floatInit(`${layer.name}/bias`, bias.shape, bias.data), INSTANCE_NORM_EPSILON);
+        const s = g.floatInit(`${layer.name}/scale`, scale.shape, scale.data);
+        const b = g.floatInit(`${layer.name}/bias`, bias.shape, bias.data);
+        x = layer.kerasContrib ? kerasContribNormOnnx(g, x, s, b, layer.kerasContrib.epsilon) : instanceNormOnnx(g, x, s, b, INSTANCE_NORM_EPSILON);
         break;
       }
       case 'leakyRelu':

@@ -37,6 +37,12 @@ export interface InstanceNormLayer {
   op: 'instanceNorm';
   name: string;
   channels: number;
+  /**
+   * keras-contrib's InstanceNormalization with its default axis=None, as the seed's Keras code uses
+   * it: one mean and std per sample over H, W and C, a scalar scale and bias ([1]), and `epsilon`
+   * added to the std. Default: undefined (per channel, epsilon 1e-5 inside the square root).
+   */
+  kerasContrib?: { epsilon: number };
 }
 
 /** LeakyReLU(alpha). No parameters. */
@@ -109,10 +115,10 @@ export interface InkLayer {
 
 export type Layer = ConvLayer | ConvTransposeLayer | InstanceNormLayer | LeakyReluLayer | ResidualLayer | GuidedFilterLayer | UpsampleLayer | KuwaharaLayer | InkLayer;
 
-export type ArchitectureName = 'cartoongan' | 'fast' | 'patchgan';
-export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['cartoongan', 'fast', 'patchgan'];
+export type ArchitectureName = 'cartoongan' | 'fast' | 'patchgan' | 'cartoongan-seed';
+export const ARCHITECTURE_NAMES: readonly ArchitectureName[] = ['cartoongan', 'fast', 'patchgan', 'cartoongan-seed'];
 /** The architectures that turn an image into an image (the ones that can be exported and run). */
-export const GENERATOR_NAMES: readonly ArchitectureName[] = ['cartoongan', 'fast'];
+export const GENERATOR_NAMES: readonly ArchitectureName[] = ['cartoongan', 'fast', 'cartoongan-seed'];
 
 export interface ArchitectureSpec {
   name: ArchitectureName;
@@ -161,6 +167,27 @@ function cartoongan(): ArchitectureSpec {
   }
   layers.push(conv('conv_out', 7, 64, 3));
   return { name: 'cartoongan', role: 'generator', inChannels: 3, outChannels: 3, sizeMultiple: 4, inputRange: [-1, 1], layers };
+}
+
+/** keras-contrib's InstanceNormalization() default epsilon (added to the std). */
+export const KERAS_CONTRIB_NORM_EPSILON = 1e-3;
+
+/**
+ * The seed's generator exactly as its Keras code builds it, for imported seed weights
+ * (src/model/import/keras-seed.ts). Three differences from `cartoongan`: the seed's first conv has
+ * LeakyReLU(0.2) as its Keras `activation=`, so it runs before the norm (and again after it); its
+ * norms are keras-contrib's InstanceNormalization() with the default axis=None (see
+ * InstanceNormLayer.kerasContrib: whole-sample statistics, scalar scale and bias); and it takes RGB
+ * in [0,1], so a 1×1 conv `range_in` (0.5·I, bias 0.5 on import) maps our [-1,1] input there —
+ * exactly, which folding it into the 7×7 conv would not be at the zero-padded border. (Its [0,1]
+ * output is folded into conv_out's weights on import: that is exact.)
+ */
+function cartoonganSeed(): ArchitectureSpec {
+  const base = cartoongan();
+  const seedNorms = (layers: Layer[]): Layer[] =>
+    layers.map((l) => (l.op === 'instanceNorm' ? { ...l, kerasContrib: { epsilon: KERAS_CONTRIB_NORM_EPSILON } } : l.op === 'residual' ? { ...l, body: seedNorms(l.body) } : l));
+  const [convIn, ...rest] = seedNorms(base.layers);
+  return { ...base, name: 'cartoongan-seed', layers: [conv('range_in', 1, 3, 3), convIn!, lrelu(), ...rest] };
 }
 
 /**
@@ -251,7 +278,7 @@ function patchgan(): ArchitectureSpec {
   return { name: 'patchgan', role: 'discriminator', inChannels: 3, outChannels: 1, sizeMultiple: 4, inputRange: [-1, 1], layers };
 }
 
-const BUILDERS: Record<ArchitectureName, () => ArchitectureSpec> = { cartoongan, fast, patchgan };
+const BUILDERS: Record<ArchitectureName, () => ArchitectureSpec> = { cartoongan, fast, patchgan, 'cartoongan-seed': cartoonganSeed };
 
 export function isArchitectureName(name: string): name is ArchitectureName {
   return (ARCHITECTURE_NAMES as readonly string[]).includes(name);
@@ -291,10 +318,12 @@ export function describeParameters(spec: ArchitectureSpec): ParamDescriptor[] {
           out.push({ name: `${layer.name}/kernel`, shape: [layer.k, layer.k, layer.cout, layer.cin], init: { kind: 'heNormal', fanIn: layer.k * layer.k * layer.cin } });
           out.push({ name: `${layer.name}/bias`, shape: [layer.cout], init: { kind: 'zeros' } });
           break;
-        case 'instanceNorm':
-          out.push({ name: `${layer.name}/scale`, shape: [layer.channels], init: { kind: 'ones' } });
-          out.push({ name: `${layer.name}/bias`, shape: [layer.channels], init: { kind: 'zeros' } });
+        case 'instanceNorm': {
+          const shape = layer.kerasContrib ? [1] : [layer.channels];
+          out.push({ name: `${layer.name}/scale`, shape, init: { kind: 'ones' } });
+          out.push({ name: `${layer.name}/bias`, shape: [...shape], init: { kind: 'zeros' } });
           break;
+        }
         case 'leakyRelu':
         case 'guidedFilter':
         case 'upsample':

@@ -8,7 +8,7 @@
  * the same bytes.
  */
 import * as tf from '@tensorflow/tfjs';
-import { instanceNormTf } from './instance-norm.js';
+import { instanceNormTf, kerasContribNormTf } from './instance-norm.js';
 import type { ParamSet } from './params.js';
 import type { ArchitectureSpec, Layer } from './spec.js';
 
@@ -117,7 +117,9 @@ function runLayers(layers: Layer[], vars: TfVars, input: tf.Tensor4D, guide: tf.
         break;
       }
       case 'instanceNorm':
-        x = instanceNormTf(x, need(vars, `${layer.name}/scale`), need(vars, `${layer.name}/bias`));
+        x = layer.kerasContrib
+          ? kerasContribNormTf(x, need(vars, `${layer.name}/scale`), need(vars, `${layer.name}/bias`), layer.kerasContrib.epsilon)
+          : instanceNormTf(x, need(vars, `${layer.name}/scale`), need(vars, `${layer.name}/bias`));
         break;
       case 'leakyRelu':
         x = tf.leakyRelu(x, layer.alpha);
