@@ -25,7 +25,7 @@ function noise(index: number, width: number, height: number): Frame {
 void test('run keeps size, pts and index, and batching does not change the pixels', async () => {
   const stylizer = await createOnnxStylizer(pkg, { threads: 1 });
   try {
-    assert.match(stylizer.description, /^onnx\/cpu fast \(1\.08M params, 1 thread\)$/);
+    assert.match(stylizer.description, /^onnx\/cpu fast \(1\.04M params, 1 thread\)$/);
     const frames = [noise(0, 37, 21), noise(1, 37, 21), noise(2, 37, 21)];
     const batched = await stylizer.run(frames);
     assert.deepEqual(batched.map((f) => [f.width, f.height, f.pts, f.index, f.data.length]), frames.map((f) => [37, 21, f.pts, f.index, 37 * 21 * 3]));

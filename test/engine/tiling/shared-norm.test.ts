@@ -45,7 +45,8 @@ test('every instance norm of the fast generator is found, in graph order, with i
   };
   walk(spec.layers);
   assert.deepEqual(listNormLayers(pkg.onnx).map((l) => l.channels), expected);
-  assert.equal(expected[0], 32);
+  // The first norm is down1/norm (64 channels): the full-resolution conv_in has none.
+  assert.equal(expected[0], 64);
 });
 
 test('shared-norm graph: plain run and run with the frame’s own statistics = the model; other statistics change it', async () => {
