@@ -41,5 +41,9 @@ export function adaptiveSizeStylizer(inner: Stylizer, controller: AdaptiveSize, 
       return Promise.all(out.map((f, i) => resizeRgb(f, frames[i]!.width, frames[i]!.height)));
     },
     close: () => inner.close(),
+    // The inner stylizer's restart count (a supervised one heals itself), for /api/stats.
+    get restarts() {
+      return inner.restarts;
+    },
   };
 }

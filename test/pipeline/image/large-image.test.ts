@@ -93,7 +93,9 @@ test('3000x2000 tiled with shared instance-norm statistics: close to untiled, no
   console.log(JSON.stringify({ shared, own, steps }));
   assert.equal(plan.tiles.length, 12);
   // Tone: within a few levels of the untiled run, and much closer than tiles normalised alone.
-  assert.ok(shared.tone < 1, `tone difference ${shared.tone}`);
+  // (Under 1 level before fast got its Kuwahara surface; 2.1 since: the surface works at a fixed pixel
+  // scale, so the statistics measured on the downscaled frame differ more from the full-size ones.)
+  assert.ok(shared.tone < 3, `tone difference ${shared.tone}`);
   assert.ok(shared.tone < own.tone / 2, `shared ${shared.tone} vs own ${own.tone}`);
   assert.ok(shared.all < own.all * 0.85, `pixel difference shared ${shared.all} vs own ${own.all}`);
   // No step: the gradient across tile boundaries is what the untiled image has at the same places.
