@@ -99,9 +99,11 @@ test('3000x2000 tiled with shared instance-norm statistics: close to untiled, no
   assert.ok(shared.tone < own.tone / 2, `shared ${shared.tone} vs own ${own.tone}`);
   assert.ok(shared.all < own.all * 0.85, `pixel difference shared ${shared.all} vs own ${own.all}`);
   // No step: the gradient across tile boundaries is what the untiled image has at the same places.
-  // (The ratio of the untiled image itself is 0.95–0.98 at these places: the metric's own noise.)
-  assert.ok(Math.abs(steps.tiledX - steps.untiledX) < 0.12 && Math.abs(steps.tiledY - steps.untiledY) < 0.12, JSON.stringify(steps));
-  assert.ok(steps.tiledX < 1.1 && steps.tiledY < 1.1, JSON.stringify(steps));
+  // A seam raises the ratio; the blend ramp may lower it below the untiled image's. (The untiled
+  // image's own ratio at these places is the metric's noise: 0.95–0.98 before fast's Kuwahara
+  // surface and ink, 1.13–1.16 with them, whose edges fall where they fall.)
+  assert.ok(steps.tiledX < steps.untiledX + 0.12 && steps.tiledY < steps.untiledY + 0.12, JSON.stringify(steps));
+  assert.ok(steps.tiledX < 1.25 && steps.tiledY < 1.25, JSON.stringify(steps));
   // The metric does see a seam of a few levels in this texture.
   assert.ok(steps.steppedX > 1.3, JSON.stringify(steps));
   assert.deepEqual((await readdir(dir)).sort(), ['big-anime.png', 'big.png']);
