@@ -16,6 +16,7 @@
  * say is too slow. Sides are multiples of `quantum`, which keeps the number of distinct shapes the
  * runtime sees small, and a change smaller than the hysteresis band is ignored.
  */
+import type { AdaptiveSizeView } from './protocol.js';
 
 export interface AdaptiveSizeOptions {
   /** Frames a second to hold. Default: 15. */
@@ -34,21 +35,8 @@ export interface AdaptiveSizeOptions {
   quantum?: number;
 }
 
-/** What /api/stats and the viewer's overlay show. */
-export interface AdaptiveSizeSnapshot {
-  targetFps: number;
-  /** The floor it never goes below. */
-  minSide: number;
-  maxSide: number;
-  /** The longest side the model is given now. */
-  side: number;
-  /** The size of the last frame the model ran on (after scaling), null before the first. */
-  lastSize: { width: number; height: number } | null;
-  /** Smoothed time of one frame through the model lane (ms), null before the first. */
-  frameMs: number | null;
-  /** Frames finished per second over the last two seconds (all viewers of this server), null before two frames. */
-  achievedFps: number | null;
-}
+/** What /api/stats and the viewer's overlay show: declared once, in the protocol module. */
+export type AdaptiveSizeSnapshot = AdaptiveSizeView;
 
 /** A finished frame, as the caller measured it. */
 export interface AdaptiveSizeSample {

@@ -40,11 +40,16 @@ export interface SessionStatsSnapshot {
 /** What serve --target-fps chose: the model's input side and the frame rate it achieves. */
 export interface AdaptiveSizeView {
   targetFps: number;
+  /** The floor it never goes below. */
   minSide: number;
   maxSide: number;
+  /** The longest side the model is given now. */
   side: number;
+  /** The size of the last frame the model ran on (after scaling), null before the first. */
   lastSize: { width: number; height: number } | null;
+  /** Smoothed time of one frame through the model lane (ms), null before the first. */
   frameMs: number | null;
+  /** Frames finished per second over the last two seconds (all viewers of this server), null before two frames. */
   achievedFps: number | null;
 }
 
