@@ -19,6 +19,10 @@ export type { ParamSet, InitParamsOptions } from './model/params.js';
 export { exportOnnx } from './model/onnx-export.js';
 export { saveModelPackage, loadModelPackage, createModelPackage } from './model/model-package.js';
 export type { ModelPackage, ModelMeta, SaveModelPackageInput } from './model/model-package.js';
+export { importModel } from './model/import/import-model.js';
+export type { ImportModelOptions } from './model/import/import-model.js';
+export { quantizeModel, quantizePackage } from './model/quantize/quantize-model.js';
+export type { QuantizeModelOptions, QuantizeModelResult } from './model/quantize/quantize-model.js';
 
 // Engines
 export { createStylizer } from './engine/create-stylizer.js';
@@ -42,6 +46,10 @@ export type { LiveServerOptions, LiveServer, ServerStats } from './stream/live-s
 
 // Training
 export { buildFilmDataset, buildPhotoDataset } from './train/dataset/build-dataset.js';
+export { buildPhotoTargets } from './train/dataset/build-targets.js';
+export type { PhotoTargetsOptions, PhotoTargetsResult } from './train/dataset/build-targets.js';
+export { animeTarget01, animeTargetRgb24 } from './train/anime-target.js';
+export type { AnimeTargetOptions } from './train/anime-target.js';
 export type { FilmDatasetOptions, PhotoDatasetOptions, DatasetResult } from './train/dataset/build-dataset.js';
 export { train } from './train/trainer.js';
 export type { TrainOptions, TrainResult } from './train/trainer.js';
