@@ -15,6 +15,7 @@ import type { Stylizer } from '../engine/stylizer.js';
 import { InputError, UsageError, throwIfAborted } from '../errors.js';
 import type { Frame } from '../frame.js';
 import { decodeFrames } from '../media/decode-frames.js';
+import { readImageFitted } from '../media/image-reader.js';
 import { probeMedia } from '../media/probe.js';
 import { kernelInceptionDistance } from './kernel-inception-distance.js';
 import { lookMetrics } from './look-metrics.js';
@@ -83,22 +84,6 @@ export interface EvaluationResult {
 
 /** Issue 16's bar for a default model that is no longer a soft photo (on held-out photos at 384×288). */
 export const ISSUE16_TARGETS = { meanChange: 20, strongEdgeRatio: 1.15, colourRatio90: 0.8, edgeCorrelationHalf: 0.75, flicker: 1.2 } as const;
-
-/** Reads an image as rgb24 with EXIF orientation applied, scaled so its longest side ≤ maxSide. */
-async function readImage(file: string, maxSide: number): Promise<Frame> {
-  try {
-    const { data, info } = await sharp(file)
-      .rotate()
-      .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, pts: 0, index: 0 };
-  } catch (err) {
-    throw new InputError('E_INPUT_INVALID', `${file}: not a readable image (${(err as Error).message})`, err);
-  }
-}
 
 async function blurred(frame: Frame, sigma: number): Promise<Frame> {
   const data = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).blur(sigma).raw().toBuffer();
@@ -275,7 +260,7 @@ async function evaluateAnime(files: string[], videos: string[], o: Resolved, sty
   };
   for (const file of files) {
     throwIfAborted(o.signal);
-    add(await readImage(file, o.maxSide));
+    add(await readImageFitted(file, o.maxSide));
   }
   // The frame budget left by the images is shared by the videos.
   const perVideo = videos.length === 0 ? 0 : Math.max(2, Math.floor((o.maxAnime - files.length) / videos.length));
@@ -311,7 +296,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       const meter = new SetMeter(style);
       for (const file of images) {
         throwIfAborted(o.signal);
-        const frame = await readImage(file, o.maxSide);
+        const frame = await readImageFitted(file, o.maxSide);
         const [out] = await stylizer.run([frame]);
         meter.add(frame, out!, await blurred(frame, o.blurSigma));
         o.onItem?.(file);

@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { InputError } from '../errors.js';
+import type { Frame } from '../frame.js';
 
 /** The still-image formats read and written. */
 export type ImageFormat = 'jpeg' | 'png' | 'webp';
@@ -115,4 +116,24 @@ export async function readImage(file: string): Promise<DecodedImage> {
 
 function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split('\n')[0]!.trim();
+}
+
+/**
+ * An image as one rgb24 Frame, upright, in sRGB, alpha dropped, scaled down so its longest side is
+ * at most maxSide (never up): what measurements (eval, int8 calibration) feed a model. Throws
+ * InputError for a file that is not a readable image.
+ */
+export async function readImageFitted(file: string, maxSide: number): Promise<Frame> {
+  try {
+    const { data, info } = await sharp(file)
+      .rotate()
+      .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, pts: 0, index: 0 };
+  } catch (err) {
+    throw new InputError('E_INPUT_INVALID', `${file}: not a readable image (${(err as Error).message})`, err);
+  }
 }

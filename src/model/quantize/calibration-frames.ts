@@ -6,10 +6,10 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { InputError, throwIfAborted } from '../../errors.js';
 import type { Frame } from '../../frame.js';
 import { decodeFrames } from '../../media/decode-frames.js';
+import { readImageFitted } from '../../media/image-reader.js';
 import { probeMedia } from '../../media/probe.js';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
@@ -59,21 +59,6 @@ export function evenlySpread(n: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.floor(((i + 0.5) * n) / count));
 }
 
-async function readPhoto(file: string, maxSide: number): Promise<Frame> {
-  try {
-    const { data, info } = await sharp(file)
-      .rotate()
-      .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, pts: 0, index: 0 };
-  } catch (err) {
-    throw new InputError('E_INPUT_INVALID', `${file}: not a readable image (${(err as Error).message})`, err);
-  }
-}
-
 async function readVideoFrames(file: string, count: number, maxSide: number, signal: AbortSignal | undefined): Promise<Frame[]> {
   const info = await probeMedia(file, { signal });
   const scale = Math.min(1, maxSide / Math.max(info.width, info.height));
@@ -112,7 +97,7 @@ export async function readCalibrationFrames(options: CalibrationFramesOptions): 
     if (share === 0) continue;
     let got: Frame[];
     if (s.kind === 'video') got = await readVideoFrames(s.file, share, maxSide, options.signal);
-    else got = await Promise.all(evenlySpread(s.files.length, share).map((k) => readPhoto(s.files[k]!, maxSide)));
+    else got = await Promise.all(evenlySpread(s.files.length, share).map((k) => readImageFitted(s.files[k]!, maxSide)));
     frames.push(...got);
     record.push({ source: s.kind === 'video' ? s.file : s.label, frames: got.length });
   }
