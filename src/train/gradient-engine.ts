@@ -235,8 +235,8 @@ export class GradientEngine {
     const losses: Record<string, number> = {};
     const w = req.weights;
     const photos = tf.tensor4d(req.photos, shape);
-    // The structure loss's target, derived here from the photos: each worker makes its share's in
-    // parallel, and nothing extra crosses the thread boundary.
+    // The structure loss's target: the precomputed anime targets that came with the photos, else the
+    // cel target made here from them (each worker makes its share's in parallel).
     const cel = w.structure > 0 ? tf.tensor4d(req.targets ?? celTargets(req.photos, req.n, req.size, this.cel), shape) : undefined;
     try {
       // The content loss's reference: the photo (CartoonGAN), or the target, whose features are the

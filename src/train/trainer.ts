@@ -249,9 +249,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (options.arch && options.arch !== config.arch) {
       throw new RunError(`cannot resume ${runDir} with --arch ${options.arch}: the run was trained with --arch ${config.arch}`);
     }
-    const checkpoints = await listCheckpoints(runDir);
-    resumeFrom = checkpoints.at(-1)?.dir;
-    if (!resumeFrom) throw new RunError(`${runDir} has no complete checkpoint to resume from (start it again without --resume)`);
+    const latest = (await listCheckpoints(runDir)).at(-1);
+    resumeFrom = latest?.dir;
+    if (!latest || !resumeFrom) throw new RunError(`${runDir} has no complete checkpoint to resume from (start it again without --resume)`);
     // Checkpoints hold plain float32 arrays, so a run moves between backends freely (start on a
     // GPU, finish on the CPU); run.json records the backend the latest session used.
     if (options.backend) config.backend = options.backend;
@@ -261,8 +261,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     // sample grids can show that the regression has done what it can): the phase of every step
     // already taken stays as it was, and metrics.jsonl records each step's phase.
     if (options.pretrainSteps !== undefined && options.pretrainSteps !== config.pretrainSteps) {
-      const last = (await listCheckpoints(runDir)).at(-1);
-      const reached = last ? (await readCheckpoint(last.dir)).step : 0;
+      const reached = latest.step;
       if (reached > Math.min(config.pretrainSteps, options.pretrainSteps)) {
         throw new RunError(`cannot change --pretrain-steps of ${runDir} to ${options.pretrainSteps}: it is at step ${reached}, past the end of pretraining (${config.pretrainSteps})`);
       }

@@ -123,6 +123,15 @@ test('precomputed anime targets: --target anime regresses towards them (same win
   assert.ok(worst <= 1, `sample grid's target column differs from the target file by ${worst}`);
 });
 
+test('--pretrain-steps on --resume moves the end of an unfinished pretraining, and is refused once it is over', async () => {
+  const out = path.join(dir, 'move-pretrain');
+  await train({ ...base('move-pretrain'), steps: 2, pretrainSteps: 4 });
+  await train({ out, resume: true, steps: 3, pretrainSteps: 2, workers: 1, sampleEvery: 0 });
+  assert.deepEqual((await readMetrics(out)).map((l) => l.phase), ['pretrain', 'pretrain', 'gan']);
+  assert.equal((JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as { pretrainSteps: number }).pretrainSteps, 2);
+  await assert.rejects(train({ out, resume: true, steps: 4, pretrainSteps: 3, workers: 1, sampleEvery: 0 }), /cannot change --pretrain-steps .* at step 3, past the end of pretraining \(2\)/);
+});
+
 test('resume continues at the exact next step: 4 steps straight = 2 steps + resume to 4', async () => {
   const straight = await train({ ...base('straight'), steps: 4, pretrainSteps: 2 });
   await train({ ...base('split'), steps: 2, pretrainSteps: 2 });
