@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, throwIfAborted, UsageError } from '../../errors.js';
+import { HDF5_SIGNATURE } from '../hdf5-file.js';
 import type { AnyModelPackage } from '../model-package.js';
 import type { ImageLayout } from './image-model-signature.js';
 import { wrapOnnxModel, type ChannelOrder } from './onnx-wrapper.js';
@@ -49,8 +50,6 @@ export interface ImportModelOptions {
   /** Checked between the steps. Default: none. */
   signal?: AbortSignal;
 }
-
-const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** The file a source names: a tfjs model folder means its model.json. */
 export function sourceFile(source: string): string {

@@ -15,6 +15,7 @@
  */
 import { existsSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { openHdf5 } from '../hdf5-file.js';
 import type { ModelPackage } from '../model-package.js';
 import type { ParamSet } from '../params.js';
 import { describeParameters, getArchitecture } from '../spec.js';
@@ -36,14 +37,7 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : ty
 /** Reads the weights in file order, or throws InputError naming what is not the seed's generator. */
 export async function readSeedWeights(file: string): Promise<Array<{ name: string; shape: number[]; data: Float32Array }>> {
   if (!existsSync(file)) throw new InputError('E_INPUT_MISSING', `model file not found: ${file}`);
-  const h5wasm = (await import('h5wasm/node')).default;
-  await h5wasm.ready;
-  let h5: InstanceType<typeof h5wasm.File>;
-  try {
-    h5 = new h5wasm.File(file, 'r');
-  } catch (cause) {
-    throw new InputError('E_INPUT_INVALID', `${file} is not a readable HDF5 file`, cause);
-  }
+  const h5 = await openHdf5(file);
   try {
     const root = h5 as unknown as H5Node;
     const layerNames = strings(root.attrs?.['layer_names']?.value);

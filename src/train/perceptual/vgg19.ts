@@ -7,7 +7,7 @@
  * Keras' VGG19 expects caffe preprocessing: BGR, mean-subtracted, 0..255.
  */
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { hasHdf5Signature, openHdf5 } from '../../model/hdf5-file.js';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../../errors.js';
 import type { PerceptualNet } from './perceptual-types.js';
@@ -55,25 +55,6 @@ function datasetsIn(entity: H5Entity, found: H5Entity[] = []): H5Entity[] {
  * Reads the conv weights up to `layer` from a Keras VGG19 h5 file. Throws InputError (one line) when
  * the file is missing, not HDF5, or lacks a layer or has the wrong shapes.
  */
-/**
- * HDF5's superblock signature sits at offset 0, 512, 1024, 2048… h5wasm does not throw on a file
- * without one (it prints diagnostics and hands back a dead handle), so check before opening.
- */
-async function hasHdf5Signature(file: string): Promise<boolean> {
-  const signature = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const handle = await open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    const buf = Buffer.alloc(8);
-    for (let offset = 0; offset + 8 <= size; offset = offset === 0 ? 512 : offset * 2) {
-      const { bytesRead } = await handle.read(buf, 0, 8, offset);
-      if (bytesRead === 8 && buf.equals(signature)) return true;
-    }
-    return false;
-  } finally {
-    await handle.close();
-  }
-}
 
 export async function readVgg19Weights(file: string, layer = VGG19_DEFAULT_LAYER): Promise<Vgg19Weights[]> {
   const last = VGG19_LAYERS.findIndex((l) => l.name === layer);
@@ -82,14 +63,7 @@ export async function readVgg19Weights(file: string, layer = VGG19_DEFAULT_LAYER
   if (!(await hasHdf5Signature(file))) {
     throw new InputError('E_INPUT_INVALID', `${file} is not a readable HDF5 file (expected Keras' vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5)`);
   }
-  const h5wasm = (await import('h5wasm/node')).default;
-  await h5wasm.ready;
-  let h5: InstanceType<typeof h5wasm.File>;
-  try {
-    h5 = new h5wasm.File(file, 'r');
-  } catch (cause) {
-    throw new InputError('E_INPUT_INVALID', `${file} is not a readable HDF5 file (expected Keras' vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5)`, cause);
-  }
+  const h5 = await openHdf5(file, " (expected Keras' vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5)");
   try {
     const out: Vgg19Weights[] = [];
     // h5wasm prints HDF5 diagnostics when asked for a missing name, so look before asking.
