@@ -33,3 +33,13 @@ export async function projectVersion(): Promise<string> {
   const pkg = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
+
+/**
+ * A path as a package's meta.json records it: relative to the project root when it lies inside it
+ * (so a shipped package does not carry the builder's folders), else absolute.
+ */
+export function recordedPath(p: string): string {
+  const abs = path.resolve(p);
+  const rel = path.relative(PROJECT_ROOT, abs);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+}

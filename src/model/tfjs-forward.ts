@@ -71,14 +71,25 @@ export function kuwaharaTf(x: tf.Tensor4D, radius: number, temperature: number):
   return tf.addN(means.map((m, q) => tf.mul(m, tf.slice(weights, [0, 0, 0, q], [n, h, w, 1])))) as tf.Tensor4D;
 }
 
-/** A normalised Gaussian kernel [k, k, 1, 1] of radius ceil(2σ). Shared by the tfjs and ONNX ink. */
-export function inkKernel(sigma: number): { size: number; values: Float32Array } {
+/**
+ * The normalised 1-D Gaussian of radius ceil(2σ) whose outer product with itself is inkKernel. The
+ * ONNX ink blurs with it twice (columns, then rows); the tfjs ink uses the 2-D kernel.
+ */
+export function inkKernel1d(sigma: number): { size: number; values: Float32Array } {
   const r = Math.ceil(2 * sigma);
   const size = 2 * r + 1;
-  const values = new Float32Array(size * size);
+  const values = new Float32Array(size);
   let sum = 0;
-  for (let y = -r; y <= r; y++) for (let x = -r; x <= r; x++) sum += values[(y + r) * size + x + r] = Math.exp(-(x * x + y * y) / (2 * sigma * sigma));
-  for (let i = 0; i < values.length; i++) values[i]! /= sum;
+  for (let x = -r; x <= r; x++) sum += values[x + r] = Math.exp(-(x * x) / (2 * sigma * sigma));
+  for (let i = 0; i < size; i++) values[i]! /= sum;
+  return { size, values };
+}
+
+/** A normalised Gaussian kernel [k, k, 1, 1] of radius ceil(2σ): the outer product of inkKernel1d with itself. */
+export function inkKernel(sigma: number): { size: number; values: Float32Array } {
+  const { size, values: g1 } = inkKernel1d(sigma);
+  const values = new Float32Array(size * size);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) values[y * size + x] = g1[y]! * g1[x]!;
   return { size, values };
 }
 

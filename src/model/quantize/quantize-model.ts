@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, ModelError, UsageError, throwIfAborted } from '../../errors.js';
-import { SAMPLES_DIR } from '../../project-paths.js';
+import { recordedPath, SAMPLES_DIR } from '../../project-paths.js';
 import { loadModelPackage, modelPrecision, saveModelPackage, type ModelMeta, type ModelPackage } from '../model-package.js';
 import { onnxFingerprint } from './int8-copy.js';
 import { calibrateActivations } from './calibrate-activations.js';
@@ -96,11 +96,11 @@ export async function quantizePackage(source: ModelPackage, options: QuantizePac
   const record: Record<string, unknown> = {
     method: 'static QDQ (QuantizeLinear/DequantizeLinear pairs fused by ONNX Runtime into int8 kernels)',
     tool: 'japananime quantize',
-    source: name,
+    source: source.dir === undefined ? name : recordedPath(source.dir),
     sourceOnnxSha256: onnxFingerprint(source.onnx),
     weights: 'int8, symmetric, per output channel (Conv); bias int32 at input scale × weight scale',
     activations: 'uint8, asymmetric, one scale per tensor',
-    calibration: { rule: 'percentile', percentile, frames: set.frames.length, maxSide: options.maxSide ?? 640, sources: set.sources },
+    calibration: { rule: 'percentile', percentile, frames: set.frames.length, maxSide: options.maxSide ?? 640, sources: set.sources.map((s) => ({ ...s, source: recordedPath(s.source) })) },
     quantizedConvs: summary.quantizedConvs,
     quantizedTensors: summary.quantizedTensors,
     keptFp32: {
