@@ -20,7 +20,7 @@ import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
 import { createThreadedStylizer } from '../engine/threaded-stylizer.js';
 import { AbortedError, InputError, JapananimeError, OptionError, UsageError } from '../errors.js';
 import { decodeFrames } from '../media/decode-frames.js';
-import { FrameEncoder } from '../media/encode-frames.js';
+import { FrameEncoder } from '../media/frame-encoder.js';
 import { audioCopyAllowed, codecAllowed, defaultCodec, fitMaxSide, muxerForPath, reencodeAudioCodec, X264_PRESETS } from '../media/ffmpeg-args.js';
 import type { AudioPlan, Muxer, VideoCodec } from '../media/ffmpeg-args.js';
 import { probeMedia } from '../media/probe.js';
@@ -28,7 +28,7 @@ import { readModelMeta, resolveModelDir } from '../model/model-package.js';
 import type { MediaInfo, Rational } from '../media/probe.js';
 import { batchFrames } from './batch-frames.js';
 import { detectTruncation } from './detect-truncation.js';
-import { encodeFrames } from './encode-frames.js';
+import { encodeBatches } from './encode-batches.js';
 import { pullFrames } from './pull-frames.js';
 import { stylizeBatches } from './stylize-batches.js';
 
@@ -381,7 +381,7 @@ async function runConversion(
       const pipeline: Observable<number> = pullFrames(decoder, { window: batch * (queueDepth + concurrency - 1), acks }).pipe(
         batchFrames(batch),
         stylizeBatches(stylizer, concurrency),
-        encodeFrames(sink),
+        encodeBatches(sink),
         tap((n) => {
           written += n;
           options.onProgress?.({ frames: written, total: info.frameCount, elapsedS: (performance.now() - started) / 1000 });
