@@ -13,18 +13,14 @@ import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Subject, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { physicalCores } from '../engine/cpu-cores.js';
-import type { EngineName } from '../engine/create-stylizer.js';
-import type { OnnxDevice } from '../engine/onnx-stylizer.js';
 import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
-import { createThreadedStylizer } from '../engine/threaded-stylizer.js';
+import { openVideoStylizer, type VideoStylizerOptions } from '../engine/video-stylizer.js';
 import { AbortedError, InputError, JapananimeError, OptionError, UsageError } from '../errors.js';
 import { decodeFrames } from '../media/decode-frames.js';
 import { FrameEncoder } from '../media/frame-encoder.js';
 import { audioCopyAllowed, codecAllowed, defaultCodec, fitMaxSide, muxerForPath, reencodeAudioCodec, X264_PRESETS } from '../media/ffmpeg-args.js';
 import type { AudioPlan, Muxer, VideoCodec } from '../media/ffmpeg-args.js';
 import { probeMedia } from '../media/probe.js';
-import { readModelMeta, resolveModelDir } from '../model/model-package.js';
 import type { MediaInfo, Rational } from '../media/probe.js';
 import { batchFrames } from './batch-frames.js';
 import { detectTruncation } from './detect-truncation.js';
@@ -41,34 +37,14 @@ export interface ConvertProgress {
   elapsedS: number;
 }
 
-export interface ConvertVideoOptions {
+/** The VideoStylizerOptions fields (model, engine, device, threads, tile, workers) are used when no stylizer is given. */
+export interface ConvertVideoOptions extends VideoStylizerOptions {
   /** Source video (a local file). */
   input: string;
   /** Output video path; its extension picks the container (.mp4, .mov, .mkv, .webm). */
   output: string;
-  /** A ready model, owned by the caller (not closed here). Default: one made from model/engine/device/threads after the input is probed, and closed at the end. */
+  /** A ready model, owned by the caller (not closed here). Default: one made by openVideoStylizer from model, engine, device, threads, tile and workers after the input is probed, and closed at the end. */
   stylizer?: Stylizer;
-  /** Model package folder or name under models/, when no stylizer is given. Default: models/default. */
-  model?: string;
-  /** Inference engine, when no stylizer is given. Default: 'onnx'. */
-  engine?: EngineName;
-  /** Device of the onnx engine, when no stylizer is given. Default: 'cpu'. */
-  device?: OnnxDevice;
-  /** Intra-op threads of the onnx engine (0 = one per core), when no stylizer is given. Default: 0. */
-  threads?: number;
-  /**
-   * Largest side the model sees at once, when no stylizer is given: frames (after --max-side) that are
-   * larger are cut into overlapping tiles and blended seamlessly, bounding memory for 4K video; frames
-   * that fit run whole, at full speed. Default: 2048 (DEFAULT_VIDEO_TILE).
-   */
-  tile?: number;
-  /**
-   * Model sessions that run batches at the same time, each in its own worker thread, when no
-   * stylizer is given; the cores are shared out among them (see VIDEO_SESSIONS). Default: 2 for a
-   * light model (fast) on the onnx engine and the CPU with model frames of at most 640×360 pixels
-   * (two 1-thread sessions convert 11–25% more frames a second there than one 2-thread session), else 1.
-   */
-  workers?: number;
   /** Frames per Stylizer.run call. Default: 4. */
   batch?: number;
   /** Batches that may be in flight between decoder and encoder (bounds memory). Default: 2. */
@@ -213,70 +189,12 @@ export async function removeStalePartials(output: string, alive: (pid: number) =
 }
 
 /**
- * Video tiles only above 2048 px (4K and up), not at the 1024 px photos use: a tiled 1080p frame
- * costs about 2.3x the compute of a whole one (four overlapping tiles plus a statistics pass), while
- * a whole 1080p frame of either generator fits in a few hundred MB to a few GB of activations.
- */
-export const DEFAULT_VIDEO_TILE = 2048;
-
-/**
  * Niceness of the decoder and encoder. Lowering ffmpeg below the model was meant to stop x264 threads
  * from preempting the model's intra-op threads, but an A/B on the 2-core reference machine showed no
  * difference (fast at 640x360: 93.9% of model-only fps at +10, 93.4% at 0), so the default leaves the
  * priority alone; `codecNiceness` keeps the experiment one option away.
  */
 export const CODEC_NICENESS = 0;
-
-/**
- * Sessions run at once by default, and what they are used for. One session's intra-op threads idle
- * between the small kernels of a light model (ORT's helper thread was busy 0.68 of the time on fast
- * at 256²); a second session fills those gaps: fast converted 11–25% more frames a second at 256²
- * and 640×360 (the sample: 5.33 against 4.34 fps). At 1280×720 the kernels are large enough to
- * keep both threads busy (0.84 fps either way), and a dense model (cartoongan, 54 GMAC) gained
- * nothing at any size, while each session holds its own activations (sample: 1.19 GB peak RSS
- * against 0.60; 720p: 3.8 against 1.9 GB). So only light models on small frames get two.
- */
-export const VIDEO_SESSIONS = 2;
-export const VIDEO_SESSIONS_MAX_PIXELS = 640 * 360;
-export const VIDEO_SESSIONS_MAX_GMAC256 = 12;
-
-/**
- * How many sessions convertVideo runs for frames of the model's size; `gmac256` is the model's
- * compute at 256² (meta.json), unknown = one session.
- */
-export function videoSessions(options: Pick<ConvertVideoOptions, 'engine' | 'device' | 'workers' | 'tile'>, model: { width: number; height: number }, gmac256?: number): number {
-  const tile = options.tile ?? DEFAULT_VIDEO_TILE;
-  const fits = model.width <= tile && model.height <= tile;
-  if (options.workers !== undefined) {
-    if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new OptionError(`{workers} must be an integer ≥ 1, got ${options.workers}`);
-    if (options.workers > 1 && !fits) throw new OptionError(`{workers} ${options.workers} needs frames that fit one tile (${model.width}x${model.height} > {tile} ${tile}); use {workers} 1 or {maxSide}`);
-    return options.workers;
-  }
-  const onnxCpu = (options.engine ?? 'onnx') === 'onnx' && (options.device ?? 'cpu') === 'cpu';
-  if (!onnxCpu || !fits || model.width * model.height > VIDEO_SESSIONS_MAX_PIXELS) return 1;
-  if (gmac256 === undefined || gmac256 > VIDEO_SESSIONS_MAX_GMAC256) return 1;
-  return Math.min(VIDEO_SESSIONS, physicalCores());
-}
-
-/** The model's GMAC at 256² from its meta.json; undefined when it cannot be read (loading the model then reports why). */
-async function modelGmac256(model: string | undefined): Promise<number | undefined> {
-  try {
-    return (await readModelMeta(resolveModelDir(model))).gmac256;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The stylizer convertVideo makes when none is given: one tiled session, or several in worker threads. */
-export async function openVideoStylizer(options: Pick<ConvertVideoOptions, 'model' | 'engine' | 'device' | 'threads' | 'workers' | 'tile' | 'signal'>, model: { width: number; height: number }): Promise<Stylizer> {
-  const sessions = videoSessions(options, model, await modelGmac256(options.model));
-  if (sessions > 1) {
-    return createThreadedStylizer({ model: resolveModelDir(options.model), engine: options.engine, device: options.device, threads: options.threads, workers: sessions });
-  }
-  // Loaded lazily: callers that bring their own Stylizer (server, bench, tests) never load the tiling code.
-  const { createTiledStylizer } = await import('../engine/tiled-stylizer.js');
-  return createTiledStylizer({ model: options.model, engine: options.engine, device: options.device, threads: options.threads, tile: options.tile ?? DEFAULT_VIDEO_TILE, signal: options.signal });
-}
 
 export async function convertVideo(options: ConvertVideoOptions): Promise<ConvertVideoResult> {
   const started = performance.now();

@@ -8,7 +8,6 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { physicalCores } from '../../src/engine/cpu-cores.js';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import type { Stylizer } from '../../src/engine/stylizer.js';
 import { cliMessage } from '../../src/cli/option-flags.js';
@@ -16,7 +15,7 @@ import { AbortedError, JapananimeError } from '../../src/errors.js';
 import { runFfmpeg, runFfprobeJson } from '../../src/media/child-process.js';
 import { decodeFrames } from '../../src/media/decode-frames.js';
 import { probeMedia } from '../../src/media/probe.js';
-import { convertVideo, partialOwner, planAudio, removeStalePartials, temporaryOutputPath, videoSessions } from '../../src/pipeline/convert-video.js';
+import { convertVideo, partialOwner, planAudio, removeStalePartials, temporaryOutputPath } from '../../src/pipeline/convert-video.js';
 import type { ConvertVideoOptions } from '../../src/pipeline/convert-video.js';
 import { makeClip, tempDir } from '../media/make-clip.js';
 import { saveRandomModel } from './random-model.js';
@@ -193,24 +192,6 @@ void test('without a stylizer: two sessions in worker threads write the same vid
     assert.ok(mad(a[i]!, b[i]!) < 0.1, `frame ${i}: ${mad(a[i]!, b[i]!)}`);
     if (i > 0) assert.ok(mad(a[i - 1]!, b[i]!) > 0.5, `frame ${i} looks like frame ${i - 1}`);
   }
-});
-
-void test('videoSessions: two sessions on the CPU for a light model and frames up to 640x360 pixels that fit one tile, else one; --workers wins', () => {
-  const two = Math.min(2, physicalCores());
-  const fast = 5.2;
-  assert.equal(videoSessions({}, { width: 640, height: 360 }, fast), two);
-  assert.equal(videoSessions({}, { width: 360, height: 640 }, fast), two);
-  assert.equal(videoSessions({}, { width: 1280, height: 720 }, fast), 1, 'large frames keep both threads busy alone');
-  assert.equal(videoSessions({}, { width: 640, height: 360 }, 54.4), 1, 'cartoongan keeps the cores busy alone');
-  assert.equal(videoSessions({}, { width: 640, height: 360 }), 1, 'unknown compute');
-  assert.equal(videoSessions({ device: 'cuda' }, { width: 640, height: 360 }, fast), 1);
-  assert.equal(videoSessions({ engine: 'tfjs' }, { width: 640, height: 360 }, fast), 1);
-  assert.equal(videoSessions({ tile: 256 }, { width: 640, height: 360 }, fast), 1);
-  assert.equal(videoSessions({ workers: 3 }, { width: 1920, height: 1080 }, 54.4), 3);
-  assert.equal(videoSessions({ workers: 1 }, { width: 640, height: 360 }, fast), 1);
-  const cli = (re: RegExp) => (err: unknown) => err instanceof Error && re.test(cliMessage(err));
-  assert.throws(() => videoSessions({ workers: 2, tile: 256 }, { width: 640, height: 360 }), cli(/--workers 2 needs frames that fit one tile \(640x360 > --tile 256\); use --workers 1 or --max-side$/));
-  assert.throws(() => videoSessions({ workers: 0 }, { width: 64, height: 64 }), cli(/--workers must be an integer ≥ 1/));
 });
 
 void test('a clip without audio converts to a video without audio', async () => {
