@@ -5,17 +5,19 @@
  * when the encoder has accepted an earlier one, so a slow model pauses ffmpeg through its pipe.
  *
  * The output is atomic: ffmpeg writes a hidden temporary file beside the output, renamed when
- * complete; on any error or abort both children are stopped and the temporary file removed.
+ * complete; on any error or abort both children are stopped and the temporary file removed
+ * (src/media/atomic-output.ts). Which Stylizer runs when the caller brings none is the engine's
+ * session policy (src/engine/video-stylizer.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Subject, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
 import { openVideoStylizer, type VideoStylizerOptions } from '../engine/video-stylizer.js';
 import { AbortedError, InputError, JapananimeError, OptionError, UsageError } from '../errors.js';
+import { withAtomicOutput } from '../media/atomic-output.js';
 import { decodeFrames } from '../media/decode-frames.js';
 import { FrameEncoder } from '../media/frame-encoder.js';
 import { audioCopyAllowed, codecAllowed, defaultCodec, fitMaxSide, muxerForPath, reencodeAudioCodec, X264_PRESETS } from '../media/ffmpeg-args.js';
@@ -146,48 +148,6 @@ async function checkPaths(options: ConvertVideoOptions): Promise<CheckedPaths> {
   return { input, output, muxer, codec };
 }
 
-/** Hidden temporary name in the output's folder, so the final rename is atomic on the same filesystem. */
-export function temporaryOutputPath(output: string): string {
-  return path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
-}
-
-/** Pure: the process id in a file name temporaryOutputPath makes for `output`, or null for any other name. */
-export function partialOwner(name: string, output: string): number | null {
-  const prefix = `.${path.basename(output)}.`;
-  if (!name.startsWith(prefix) || !name.endsWith('.partial')) return null;
-  const m = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -'.partial'.length));
-  return m ? Number(m[1]) : null;
-}
-
-/** Whether a process with this id exists (EPERM: it does, but belongs to another user). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes the temporary files that conversions to `output` left behind when their process died
- * without cleaning up (SIGKILL, out of memory, power loss): a half-written video can be gigabytes.
- * A file whose process still runs (another conversion to the same name) is left alone. Returns the
- * removed paths.
- */
-export async function removeStalePartials(output: string, alive: (pid: number) => boolean = processAlive): Promise<string[]> {
-  const dir = path.dirname(output);
-  const removed: string[] = [];
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const pid = partialOwner(name, output);
-    if (pid === null || pid === process.pid || alive(pid)) continue;
-    const file = path.join(dir, name);
-    await rm(file, { force: true });
-    removed.push(file);
-  }
-  return removed;
-}
-
 /**
  * Niceness of the decoder and encoder. Lowering ffmpeg below the model was meant to stop x264 threads
  * from preempting the model's intra-op threads, but an A/B on the 2-core reference machine showed no
@@ -231,30 +191,69 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
   const ownStylizer = options.stylizer ? undefined : await openVideoStylizer(options, model);
   const stylizer = options.stylizer ?? ownStylizer!;
   try {
-    return await runConversion(options, paths, info, model, stylizer, audio, warn, warnings, started);
+    return await runConversion({ options, paths, info, model, stylizer, audio, warn, warnings, started });
   } finally {
     await ownStylizer?.close();
   }
 }
 
-async function runConversion(
-  options: ConvertVideoOptions,
-  paths: CheckedPaths,
-  info: MediaInfo,
-  model: { width: number; height: number },
-  stylizer: Stylizer,
-  audio: AudioPlan,
-  warn: (m: string) => void,
-  warnings: string[],
-  started: number,
-): Promise<ConvertVideoResult> {
+/** What a conversion runs with: everything convertVideo settled before any process starts. */
+interface ConversionPlan {
+  options: ConvertVideoOptions;
+  paths: CheckedPaths;
+  /** The probed input. */
+  info: MediaInfo;
+  /** Size the model runs at. */
+  model: { width: number; height: number };
+  stylizer: Stylizer;
+  audio: AudioPlan;
+  /** Records a warning in `warnings` and passes it to onWarning. */
+  warn: (message: string) => void;
+  /** The warnings so far; the result returns them. */
+  warnings: string[];
+  /** performance.now() when convertVideo was called: progress and fps count from there. */
+  started: number;
+}
+
+/** Converts into a temporary file renamed to the output when complete (see atomic-output.ts). */
+async function runConversion(plan: ConversionPlan): Promise<ConvertVideoResult> {
+  const { options, paths, info, model, audio, warn, warnings, started } = plan;
+  const signal = options.signal;
+  const onStaleRemoved = (stale: string[]): void =>
+    warn(`removed ${stale.length === 1 ? 'a temporary file' : `${stale.length} temporary files`} that an interrupted conversion to ${path.basename(paths.output)} left behind (${stale.map((f) => path.basename(f)).join(', ')})`);
+  try {
+    const { frames, truncated } = await withAtomicOutput(paths.output, async (temp) => convertInto(plan, temp), { onStaleRemoved });
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      output: paths.output,
+      frames,
+      seconds,
+      fps: frames / seconds,
+      width: info.width,
+      height: info.height,
+      modelWidth: model.width,
+      modelHeight: model.height,
+      frameRate: info.frameRate,
+      codec: paths.codec,
+      audio: audio.kind,
+      truncated,
+      warnings,
+    };
+  } catch (err) {
+    if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError();
+    throw err;
+  }
+}
+
+/**
+ * Decodes, stylizes and encodes every frame into `temp`; returns the frame count and whether a
+ * truncated input was kept. On any error or abort both ffmpeg children are stopped before it throws.
+ */
+async function convertInto(plan: ConversionPlan, temp: string): Promise<{ frames: number; truncated: boolean }> {
+  const { options, paths, info, model, stylizer, audio, warn, started } = plan;
   const signal = options.signal;
   const batch = options.batch ?? 4;
   const queueDepth = options.queueDepth ?? 2;
-  const temp = temporaryOutputPath(paths.output);
-  const stale = await removeStalePartials(paths.output);
-  if (stale.length > 0) warn(`removed ${stale.length === 1 ? 'a temporary file' : `${stale.length} temporary files`} that an interrupted conversion to ${path.basename(paths.output)} left behind (${stale.map((f) => path.basename(f)).join(', ')})`);
-
   const niceness = options.codecNiceness ?? CODEC_NICENESS;
   const decoder = decodeFrames(paths.input, {
     width: model.width,
@@ -332,29 +331,11 @@ async function runConversion(
     }
     await encoder.finish();
     if (signal?.aborted) throw new AbortedError();
-    await rename(temp, paths.output);
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      output: paths.output,
-      frames: summary.frames,
-      seconds,
-      fps: summary.frames / seconds,
-      width: info.width,
-      height: info.height,
-      modelWidth: model.width,
-      modelHeight: model.height,
-      frameRate: info.frameRate,
-      codec: paths.codec,
-      audio: audio.kind,
-      truncated,
-      warnings,
-    };
+    return { frames: summary.frames, truncated };
   } catch (err) {
-    // Both children must be gone before the temporary file is removed: ffmpeg's +faststart pass
-    // reopens the file by name and would bring it back.
+    // Both children must be gone before withAtomicOutput removes the temporary file: ffmpeg's
+    // +faststart pass reopens the file by name and would bring it back.
     await Promise.allSettled([decoder.close(), encoder?.close()]);
-    await rm(temp, { force: true });
-    if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError();
     throw err;
   }
 }

@@ -15,7 +15,7 @@ import { AbortedError, JapananimeError } from '../../src/errors.js';
 import { runFfmpeg, runFfprobeJson } from '../../src/media/child-process.js';
 import { decodeFrames } from '../../src/media/decode-frames.js';
 import { probeMedia } from '../../src/media/probe.js';
-import { convertVideo, partialOwner, planAudio, removeStalePartials, temporaryOutputPath } from '../../src/pipeline/convert-video.js';
+import { convertVideo, planAudio } from '../../src/pipeline/convert-video.js';
 import type { ConvertVideoOptions } from '../../src/pipeline/convert-video.js';
 import { makeClip, tempDir } from '../media/make-clip.js';
 import { saveRandomModel } from './random-model.js';
@@ -296,34 +296,4 @@ void test('planAudio: copy when every stream fits the container, else re-encode 
   assert.deepEqual(planAudio({ audio: [aac, vorbis] }, 'mp4'), { kind: 'reencode', streams: [1, 2], codec: 'aac' });
   assert.deepEqual(planAudio({ audio: [aac] }, 'webm'), { kind: 'reencode', streams: [1], codec: 'libopus' });
   assert.deepEqual(planAudio({ audio: [] }, 'mp4'), { kind: 'none' });
-});
-
-void test('temporaryOutputPath: hidden, same folder, unique', () => {
-  const a = temporaryOutputPath('/videos/out/trip.mp4');
-  const b = temporaryOutputPath('/videos/out/trip.mp4');
-  assert.equal(path.dirname(a), '/videos/out');
-  assert.match(path.basename(a), /^\.trip\.mp4\.\d+-[0-9a-f]{8}\.partial$/);
-  assert.notEqual(a, b);
-});
-
-void test('partialOwner reads the process id of temporaryOutputPath names for that output only', () => {
-  const name = path.basename(temporaryOutputPath('/videos/trip.mp4'));
-  assert.equal(partialOwner(name, '/videos/trip.mp4'), process.pid);
-  assert.equal(partialOwner('.trip.mp4.4242-0123abcd.partial', '/elsewhere/trip.mp4'), 4242);
-  assert.equal(partialOwner('.trip.mp4.4242-0123abcd.partial', '/videos/trip2.mp4'), null);
-  assert.equal(partialOwner('.trip.mp4.4242-0123abcd', '/videos/trip.mp4'), null);
-  assert.equal(partialOwner('.trip.mp4.abc-0123abcd.partial', '/videos/trip.mp4'), null);
-  assert.equal(partialOwner('trip.mp4', '/videos/trip.mp4'), null);
-});
-
-void test('removeStalePartials removes the temporary files of dead processes for that output, nothing else', async () => {
-  const folder = path.join(dir, 'stale');
-  await import('node:fs/promises').then((fs) => fs.mkdir(folder));
-  const output = path.join(folder, 'trip.mp4');
-  const names = ['.trip.mp4.4242-0123abcd.partial', '.trip.mp4.5151-89abcdef.partial', `.trip.mp4.${process.pid}-00000000.partial`, '.other.mp4.4242-0123abcd.partial', 'trip.mp4', 'notes.txt'];
-  for (const n of names) await writeFile(path.join(folder, n), 'x');
-  // 5151 is alive (another conversion to the same name); 4242 is gone; this process is alive too.
-  const removed = await removeStalePartials(output, (pid) => pid === 5151);
-  assert.deepEqual(removed, [path.join(folder, '.trip.mp4.4242-0123abcd.partial')]);
-  assert.deepEqual((await readdir(folder)).sort(), names.filter((n) => n !== '.trip.mp4.4242-0123abcd.partial').sort());
 });
