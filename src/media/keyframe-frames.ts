@@ -1,12 +1,14 @@
 /**
  * Decodes only selected frames of a video (scene changes, periodic samples) to rgb24 Frames, for
- * the dataset builder. Pull-based like decode-frames.ts: the next frame is read from the pipe only
- * when the consumer asks, so a slow consumer pauses ffmpeg instead of buffering frames.
+ * the dataset builder. Pull-based like decode-frames.ts, through the same FrameReader: the next frame
+ * is read from the pipe only when the consumer asks, so a slow consumer pauses ffmpeg instead of
+ * buffering frames.
  */
 import { AbortedError, InputError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import { ffmpegError, lastMeaningfulLine, spawnChild } from './child-process.js';
 import { resolveFfmpeg } from './ffmpeg-binary.js';
+import { FrameReader } from './frame-reader.js';
 import { buildSelectFramesArgs, type FrameSelection } from './keyframe-args.js';
 
 export interface SelectedFramesOptions extends FrameSelection {
@@ -30,37 +32,33 @@ export async function* decodeSelectedFrames(input: string, options: SelectedFram
   const args = buildSelectFramesArgs({ ...options, input, scaleTo: options.scale ? { width: options.width, height: options.height } : undefined });
   const handle = spawnChild(ffmpeg, args, { stdin: 'ignore', stdout: 'pipe', signal: options.signal });
   const frameBytes = options.width * options.height * 3;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  const reader = new FrameReader(handle.stdout!, frameBytes);
   let index = 0;
+  let cut = false;
   try {
-    const chunks = (async function* () {
+    for (;;) {
+      let frame: Buffer | null;
       try {
-        yield* handle.stdout! as AsyncIterable<Buffer>;
+        frame = await reader.next();
       } catch (err) {
-        // A stream torn down by an abort surfaces as a premature close; report the abort instead.
+        // A stream torn down by an abort can fail in other ways; report the abort instead.
         if (options.signal?.aborted || handle.closing) throw new AbortedError();
         throw err;
       }
-    })();
-    for await (const chunk of chunks) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      while (pendingBytes >= frameBytes) {
-        const all = Buffer.concat(pending);
-        const frame = new Uint8Array(all.buffer, all.byteOffset, frameBytes).slice();
-        const rest = all.subarray(frameBytes);
-        pending = rest.length > 0 ? [rest] : [];
-        pendingBytes = rest.length;
-        yield { data: frame, width: options.width, height: options.height, pts: Number.NaN, index: index++ };
+      if (frame === null) break;
+      // Only at the very end: the rest of a frame, checked once ffmpeg's exit says why.
+      if (frame.length !== frameBytes) {
+        cut = true;
+        break;
       }
+      yield { data: frame, width: options.width, height: options.height, pts: Number.NaN, index: index++ };
     }
     const exit = await handle.exited;
     if (options.signal?.aborted || handle.closing) throw new AbortedError();
     if (exit.kind === 'failed') {
       throw new InputError('E_INPUT_INVALID', `${input} cannot be decoded: ${lastMeaningfulLine(exit.stderrTail)}`, ffmpegError('ffmpeg frame selection', exit));
     }
-    if (pendingBytes > 0) throw new InputError('E_INPUT_TRUNCATED', `${input}: the decoder stopped inside a frame`);
+    if (cut) throw new InputError('E_INPUT_TRUNCATED', `${input}: the decoder stopped inside a frame`);
   } finally {
     await handle.close();
   }

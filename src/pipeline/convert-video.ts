@@ -5,30 +5,28 @@
  * when the encoder has accepted an earlier one, so a slow model pauses ffmpeg through its pipe.
  *
  * The output is atomic: ffmpeg writes a hidden temporary file beside the output, renamed when
- * complete; on any error or abort both children are stopped and the temporary file removed.
+ * complete; on any error or abort both children are stopped and the temporary file removed
+ * (src/media/atomic-output.ts). Which Stylizer runs when the caller brings none is the engine's
+ * session policy (src/engine/video-stylizer.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Subject, tap } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { physicalCores } from '../engine/cpu-cores.js';
-import type { EngineName } from '../engine/create-stylizer.js';
-import type { OnnxDevice } from '../engine/onnx-stylizer.js';
 import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
-import { createThreadedStylizer } from '../engine/threaded-stylizer.js';
+import { openVideoStylizer, type VideoStylizerOptions } from '../engine/video-stylizer.js';
 import { AbortedError, InputError, JapananimeError, OptionError, UsageError } from '../errors.js';
+import { withAtomicOutput } from '../media/atomic-output.js';
 import { decodeFrames } from '../media/decode-frames.js';
-import { FrameEncoder } from '../media/encode-frames.js';
+import { FrameEncoder } from '../media/frame-encoder.js';
 import { audioCopyAllowed, codecAllowed, defaultCodec, fitMaxSide, muxerForPath, reencodeAudioCodec, X264_PRESETS } from '../media/ffmpeg-args.js';
 import type { AudioPlan, Muxer, VideoCodec } from '../media/ffmpeg-args.js';
 import { probeMedia } from '../media/probe.js';
-import { readModelMeta, resolveModelDir } from '../model/model-package.js';
 import type { MediaInfo, Rational } from '../media/probe.js';
 import { batchFrames } from './batch-frames.js';
 import { detectTruncation } from './detect-truncation.js';
-import { encodeFrames } from './encode-frames.js';
+import { encodeBatches } from './encode-batches.js';
 import { pullFrames } from './pull-frames.js';
 import { stylizeBatches } from './stylize-batches.js';
 
@@ -41,34 +39,14 @@ export interface ConvertProgress {
   elapsedS: number;
 }
 
-export interface ConvertVideoOptions {
+/** The VideoStylizerOptions fields (model, engine, device, threads, tile, workers) are used when no stylizer is given. */
+export interface ConvertVideoOptions extends VideoStylizerOptions {
   /** Source video (a local file). */
   input: string;
   /** Output video path; its extension picks the container (.mp4, .mov, .mkv, .webm). */
   output: string;
-  /** A ready model, owned by the caller (not closed here). Default: one made from model/engine/device/threads after the input is probed, and closed at the end. */
+  /** A ready model, owned by the caller (not closed here). Default: one made by openVideoStylizer from model, engine, device, threads, tile and workers after the input is probed, and closed at the end. */
   stylizer?: Stylizer;
-  /** Model package folder or name under models/, when no stylizer is given. Default: models/default. */
-  model?: string;
-  /** Inference engine, when no stylizer is given. Default: 'onnx'. */
-  engine?: EngineName;
-  /** Device of the onnx engine, when no stylizer is given. Default: 'cpu'. */
-  device?: OnnxDevice;
-  /** Intra-op threads of the onnx engine (0 = one per core), when no stylizer is given. Default: 0. */
-  threads?: number;
-  /**
-   * Largest side the model sees at once, when no stylizer is given: frames (after --max-side) that are
-   * larger are cut into overlapping tiles and blended seamlessly, bounding memory for 4K video; frames
-   * that fit run whole, at full speed. Default: 2048 (DEFAULT_VIDEO_TILE).
-   */
-  tile?: number;
-  /**
-   * Model sessions that run batches at the same time, each in its own worker thread, when no
-   * stylizer is given; the cores are shared out among them (see VIDEO_SESSIONS). Default: 2 for a
-   * light model (fast) on the onnx engine and the CPU with model frames of at most 640×360 pixels
-   * (two 1-thread sessions convert 11–25% more frames a second there than one 2-thread session), else 1.
-   */
-  workers?: number;
   /** Frames per Stylizer.run call. Default: 4. */
   batch?: number;
   /** Batches that may be in flight between decoder and encoder (bounds memory). Default: 2. */
@@ -170,55 +148,6 @@ async function checkPaths(options: ConvertVideoOptions): Promise<CheckedPaths> {
   return { input, output, muxer, codec };
 }
 
-/** Hidden temporary name in the output's folder, so the final rename is atomic on the same filesystem. */
-export function temporaryOutputPath(output: string): string {
-  return path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
-}
-
-/** Pure: the process id in a file name temporaryOutputPath makes for `output`, or null for any other name. */
-export function partialOwner(name: string, output: string): number | null {
-  const prefix = `.${path.basename(output)}.`;
-  if (!name.startsWith(prefix) || !name.endsWith('.partial')) return null;
-  const m = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length, -'.partial'.length));
-  return m ? Number(m[1]) : null;
-}
-
-/** Whether a process with this id exists (EPERM: it does, but belongs to another user). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes the temporary files that conversions to `output` left behind when their process died
- * without cleaning up (SIGKILL, out of memory, power loss): a half-written video can be gigabytes.
- * A file whose process still runs (another conversion to the same name) is left alone. Returns the
- * removed paths.
- */
-export async function removeStalePartials(output: string, alive: (pid: number) => boolean = processAlive): Promise<string[]> {
-  const dir = path.dirname(output);
-  const removed: string[] = [];
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const pid = partialOwner(name, output);
-    if (pid === null || pid === process.pid || alive(pid)) continue;
-    const file = path.join(dir, name);
-    await rm(file, { force: true });
-    removed.push(file);
-  }
-  return removed;
-}
-
-/**
- * Video tiles only above 2048 px (4K and up), not at the 1024 px photos use: a tiled 1080p frame
- * costs about 2.3x the compute of a whole one (four overlapping tiles plus a statistics pass), while
- * a whole 1080p frame of either generator fits in a few hundred MB to a few GB of activations.
- */
-export const DEFAULT_VIDEO_TILE = 2048;
-
 /**
  * Niceness of the decoder and encoder. Lowering ffmpeg below the model was meant to stop x264 threads
  * from preempting the model's intra-op threads, but an A/B on the 2-core reference machine showed no
@@ -226,57 +155,6 @@ export const DEFAULT_VIDEO_TILE = 2048;
  * priority alone; `codecNiceness` keeps the experiment one option away.
  */
 export const CODEC_NICENESS = 0;
-
-/**
- * Sessions run at once by default, and what they are used for. One session's intra-op threads idle
- * between the small kernels of a light model (ORT's helper thread was busy 0.68 of the time on fast
- * at 256²); a second session fills those gaps: fast converted 11–25% more frames a second at 256²
- * and 640×360 (the sample: 5.33 against 4.34 fps). At 1280×720 the kernels are large enough to
- * keep both threads busy (0.84 fps either way), and a dense model (cartoongan, 54 GMAC) gained
- * nothing at any size, while each session holds its own activations (sample: 1.19 GB peak RSS
- * against 0.60; 720p: 3.8 against 1.9 GB). So only light models on small frames get two.
- */
-export const VIDEO_SESSIONS = 2;
-export const VIDEO_SESSIONS_MAX_PIXELS = 640 * 360;
-export const VIDEO_SESSIONS_MAX_GMAC256 = 12;
-
-/**
- * How many sessions convertVideo runs for frames of the model's size; `gmac256` is the model's
- * compute at 256² (meta.json), unknown = one session.
- */
-export function videoSessions(options: Pick<ConvertVideoOptions, 'engine' | 'device' | 'workers' | 'tile'>, model: { width: number; height: number }, gmac256?: number): number {
-  const tile = options.tile ?? DEFAULT_VIDEO_TILE;
-  const fits = model.width <= tile && model.height <= tile;
-  if (options.workers !== undefined) {
-    if (!(Number.isInteger(options.workers) && options.workers >= 1)) throw new OptionError(`{workers} must be an integer ≥ 1, got ${options.workers}`);
-    if (options.workers > 1 && !fits) throw new OptionError(`{workers} ${options.workers} needs frames that fit one tile (${model.width}x${model.height} > {tile} ${tile}); use {workers} 1 or {maxSide}`);
-    return options.workers;
-  }
-  const onnxCpu = (options.engine ?? 'onnx') === 'onnx' && (options.device ?? 'cpu') === 'cpu';
-  if (!onnxCpu || !fits || model.width * model.height > VIDEO_SESSIONS_MAX_PIXELS) return 1;
-  if (gmac256 === undefined || gmac256 > VIDEO_SESSIONS_MAX_GMAC256) return 1;
-  return Math.min(VIDEO_SESSIONS, physicalCores());
-}
-
-/** The model's GMAC at 256² from its meta.json; undefined when it cannot be read (loading the model then reports why). */
-async function modelGmac256(model: string | undefined): Promise<number | undefined> {
-  try {
-    return (await readModelMeta(resolveModelDir(model))).gmac256;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The stylizer convertVideo makes when none is given: one tiled session, or several in worker threads. */
-export async function openVideoStylizer(options: Pick<ConvertVideoOptions, 'model' | 'engine' | 'device' | 'threads' | 'workers' | 'tile' | 'signal'>, model: { width: number; height: number }): Promise<Stylizer> {
-  const sessions = videoSessions(options, model, await modelGmac256(options.model));
-  if (sessions > 1) {
-    return createThreadedStylizer({ model: resolveModelDir(options.model), engine: options.engine, device: options.device, threads: options.threads, workers: sessions });
-  }
-  // Loaded lazily: callers that bring their own Stylizer (server, bench, tests) never load the tiling code.
-  const { createTiledStylizer } = await import('../engine/tiled-stylizer.js');
-  return createTiledStylizer({ model: options.model, engine: options.engine, device: options.device, threads: options.threads, tile: options.tile ?? DEFAULT_VIDEO_TILE, signal: options.signal });
-}
 
 export async function convertVideo(options: ConvertVideoOptions): Promise<ConvertVideoResult> {
   const started = performance.now();
@@ -313,30 +191,69 @@ export async function convertVideo(options: ConvertVideoOptions): Promise<Conver
   const ownStylizer = options.stylizer ? undefined : await openVideoStylizer(options, model);
   const stylizer = options.stylizer ?? ownStylizer!;
   try {
-    return await runConversion(options, paths, info, model, stylizer, audio, warn, warnings, started);
+    return await runConversion({ options, paths, info, model, stylizer, audio, warn, warnings, started });
   } finally {
     await ownStylizer?.close();
   }
 }
 
-async function runConversion(
-  options: ConvertVideoOptions,
-  paths: CheckedPaths,
-  info: MediaInfo,
-  model: { width: number; height: number },
-  stylizer: Stylizer,
-  audio: AudioPlan,
-  warn: (m: string) => void,
-  warnings: string[],
-  started: number,
-): Promise<ConvertVideoResult> {
+/** What a conversion runs with: everything convertVideo settled before any process starts. */
+interface ConversionPlan {
+  options: ConvertVideoOptions;
+  paths: CheckedPaths;
+  /** The probed input. */
+  info: MediaInfo;
+  /** Size the model runs at. */
+  model: { width: number; height: number };
+  stylizer: Stylizer;
+  audio: AudioPlan;
+  /** Records a warning in `warnings` and passes it to onWarning. */
+  warn: (message: string) => void;
+  /** The warnings so far; the result returns them. */
+  warnings: string[];
+  /** performance.now() when convertVideo was called: progress and fps count from there. */
+  started: number;
+}
+
+/** Converts into a temporary file renamed to the output when complete (see atomic-output.ts). */
+async function runConversion(plan: ConversionPlan): Promise<ConvertVideoResult> {
+  const { options, paths, info, model, audio, warn, warnings, started } = plan;
+  const signal = options.signal;
+  const onStaleRemoved = (stale: string[]): void =>
+    warn(`removed ${stale.length === 1 ? 'a temporary file' : `${stale.length} temporary files`} that an interrupted conversion to ${path.basename(paths.output)} left behind (${stale.map((f) => path.basename(f)).join(', ')})`);
+  try {
+    const { frames, truncated } = await withAtomicOutput(paths.output, async (temp) => convertInto(plan, temp), { onStaleRemoved });
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      output: paths.output,
+      frames,
+      seconds,
+      fps: frames / seconds,
+      width: info.width,
+      height: info.height,
+      modelWidth: model.width,
+      modelHeight: model.height,
+      frameRate: info.frameRate,
+      codec: paths.codec,
+      audio: audio.kind,
+      truncated,
+      warnings,
+    };
+  } catch (err) {
+    if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError();
+    throw err;
+  }
+}
+
+/**
+ * Decodes, stylizes and encodes every frame into `temp`; returns the frame count and whether a
+ * truncated input was kept. On any error or abort both ffmpeg children are stopped before it throws.
+ */
+async function convertInto(plan: ConversionPlan, temp: string): Promise<{ frames: number; truncated: boolean }> {
+  const { options, paths, info, model, stylizer, audio, warn, started } = plan;
   const signal = options.signal;
   const batch = options.batch ?? 4;
   const queueDepth = options.queueDepth ?? 2;
-  const temp = temporaryOutputPath(paths.output);
-  const stale = await removeStalePartials(paths.output);
-  if (stale.length > 0) warn(`removed ${stale.length === 1 ? 'a temporary file' : `${stale.length} temporary files`} that an interrupted conversion to ${path.basename(paths.output)} left behind (${stale.map((f) => path.basename(f)).join(', ')})`);
-
   const niceness = options.codecNiceness ?? CODEC_NICENESS;
   const decoder = decodeFrames(paths.input, {
     width: model.width,
@@ -381,7 +298,7 @@ async function runConversion(
       const pipeline: Observable<number> = pullFrames(decoder, { window: batch * (queueDepth + concurrency - 1), acks }).pipe(
         batchFrames(batch),
         stylizeBatches(stylizer, concurrency),
-        encodeFrames(sink),
+        encodeBatches(sink),
         tap((n) => {
           written += n;
           options.onProgress?.({ frames: written, total: info.frameCount, elapsedS: (performance.now() - started) / 1000 });
@@ -414,29 +331,11 @@ async function runConversion(
     }
     await encoder.finish();
     if (signal?.aborted) throw new AbortedError();
-    await rename(temp, paths.output);
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      output: paths.output,
-      frames: summary.frames,
-      seconds,
-      fps: summary.frames / seconds,
-      width: info.width,
-      height: info.height,
-      modelWidth: model.width,
-      modelHeight: model.height,
-      frameRate: info.frameRate,
-      codec: paths.codec,
-      audio: audio.kind,
-      truncated,
-      warnings,
-    };
+    return { frames: summary.frames, truncated };
   } catch (err) {
-    // Both children must be gone before the temporary file is removed: ffmpeg's +faststart pass
-    // reopens the file by name and would bring it back.
+    // Both children must be gone before withAtomicOutput removes the temporary file: ffmpeg's
+    // +faststart pass reopens the file by name and would bring it back.
     await Promise.allSettled([decoder.close(), encoder?.close()]);
-    await rm(temp, { force: true });
-    if (signal?.aborted && !(err instanceof AbortedError)) throw new AbortedError();
     throw err;
   }
 }

@@ -3,12 +3,13 @@
  * model package (model.onnx + meta.json + tfjs weights) with the training record in meta.json.
  */
 import path from 'node:path';
+import { RunError } from '../errors.js';
 import { saveModelPackage, type ModelPackage } from '../model/model-package.js';
 import { checkParams } from '../model/params.js';
 import { getArchitecture } from '../model/spec.js';
 import { listCheckpoints, readCheckpoint } from './checkpoint.js';
 import { readMetrics } from './metrics.js';
-import { readRunConfig, RunError } from './trainer.js';
+import { readRunConfig } from './run-config.js';
 
 export interface ExportRunOptions {
   /** Training run folder. Required. */

@@ -5,8 +5,8 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { RunError } from '../errors.js';
 import { readMetrics, type MetricsLine } from './metrics.js';
-import { RunError } from './trainer.js';
 
 export interface PlotOptions {
   /** Training run folder. Required. */

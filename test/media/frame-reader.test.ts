@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
-import { FrameReader } from '../../src/media/decode-frames.js';
+import { FrameReader } from '../../src/media/frame-reader.js';
 
 /** Frame i is filled with the byte i (mod 256), so a frame cut in the wrong place is seen at once. */
 function frameBytes(i: number, size: number): Buffer {

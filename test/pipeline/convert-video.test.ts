@@ -8,7 +8,6 @@ import { execFileSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { physicalCores } from '../../src/engine/cpu-cores.js';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import type { Stylizer } from '../../src/engine/stylizer.js';
 import { cliMessage } from '../../src/cli/option-flags.js';
@@ -16,7 +15,7 @@ import { AbortedError, JapananimeError } from '../../src/errors.js';
 import { runFfmpeg, runFfprobeJson } from '../../src/media/child-process.js';
 import { decodeFrames } from '../../src/media/decode-frames.js';
 import { probeMedia } from '../../src/media/probe.js';
-import { convertVideo, partialOwner, planAudio, removeStalePartials, temporaryOutputPath, videoSessions } from '../../src/pipeline/convert-video.js';
+import { convertVideo, planAudio } from '../../src/pipeline/convert-video.js';
 import type { ConvertVideoOptions } from '../../src/pipeline/convert-video.js';
 import { makeClip, tempDir } from '../media/make-clip.js';
 import { saveRandomModel } from './random-model.js';
@@ -195,24 +194,6 @@ void test('without a stylizer: two sessions in worker threads write the same vid
   }
 });
 
-void test('videoSessions: two sessions on the CPU for a light model and frames up to 640x360 pixels that fit one tile, else one; --workers wins', () => {
-  const two = Math.min(2, physicalCores());
-  const fast = 5.2;
-  assert.equal(videoSessions({}, { width: 640, height: 360 }, fast), two);
-  assert.equal(videoSessions({}, { width: 360, height: 640 }, fast), two);
-  assert.equal(videoSessions({}, { width: 1280, height: 720 }, fast), 1, 'large frames keep both threads busy alone');
-  assert.equal(videoSessions({}, { width: 640, height: 360 }, 54.4), 1, 'cartoongan keeps the cores busy alone');
-  assert.equal(videoSessions({}, { width: 640, height: 360 }), 1, 'unknown compute');
-  assert.equal(videoSessions({ device: 'cuda' }, { width: 640, height: 360 }, fast), 1);
-  assert.equal(videoSessions({ engine: 'tfjs' }, { width: 640, height: 360 }, fast), 1);
-  assert.equal(videoSessions({ tile: 256 }, { width: 640, height: 360 }, fast), 1);
-  assert.equal(videoSessions({ workers: 3 }, { width: 1920, height: 1080 }, 54.4), 3);
-  assert.equal(videoSessions({ workers: 1 }, { width: 640, height: 360 }, fast), 1);
-  const cli = (re: RegExp) => (err: unknown) => err instanceof Error && re.test(cliMessage(err));
-  assert.throws(() => videoSessions({ workers: 2, tile: 256 }, { width: 640, height: 360 }), cli(/--workers 2 needs frames that fit one tile \(640x360 > --tile 256\); use --workers 1 or --max-side$/));
-  assert.throws(() => videoSessions({ workers: 0 }, { width: 64, height: 64 }), cli(/--workers must be an integer ≥ 1/));
-});
-
 void test('a clip without audio converts to a video without audio', async () => {
   const input = await makeClip(path.join(dir, 'silent.mp4'), { frames: 4, audio: null });
   const { result, outStreams } = await checkConversion(input, path.join(dir, 'silent-out.mp4'));
@@ -315,34 +296,4 @@ void test('planAudio: copy when every stream fits the container, else re-encode 
   assert.deepEqual(planAudio({ audio: [aac, vorbis] }, 'mp4'), { kind: 'reencode', streams: [1, 2], codec: 'aac' });
   assert.deepEqual(planAudio({ audio: [aac] }, 'webm'), { kind: 'reencode', streams: [1], codec: 'libopus' });
   assert.deepEqual(planAudio({ audio: [] }, 'mp4'), { kind: 'none' });
-});
-
-void test('temporaryOutputPath: hidden, same folder, unique', () => {
-  const a = temporaryOutputPath('/videos/out/trip.mp4');
-  const b = temporaryOutputPath('/videos/out/trip.mp4');
-  assert.equal(path.dirname(a), '/videos/out');
-  assert.match(path.basename(a), /^\.trip\.mp4\.\d+-[0-9a-f]{8}\.partial$/);
-  assert.notEqual(a, b);
-});
-
-void test('partialOwner reads the process id of temporaryOutputPath names for that output only', () => {
-  const name = path.basename(temporaryOutputPath('/videos/trip.mp4'));
-  assert.equal(partialOwner(name, '/videos/trip.mp4'), process.pid);
-  assert.equal(partialOwner('.trip.mp4.4242-0123abcd.partial', '/elsewhere/trip.mp4'), 4242);
-  assert.equal(partialOwner('.trip.mp4.4242-0123abcd.partial', '/videos/trip2.mp4'), null);
-  assert.equal(partialOwner('.trip.mp4.4242-0123abcd', '/videos/trip.mp4'), null);
-  assert.equal(partialOwner('.trip.mp4.abc-0123abcd.partial', '/videos/trip.mp4'), null);
-  assert.equal(partialOwner('trip.mp4', '/videos/trip.mp4'), null);
-});
-
-void test('removeStalePartials removes the temporary files of dead processes for that output, nothing else', async () => {
-  const folder = path.join(dir, 'stale');
-  await import('node:fs/promises').then((fs) => fs.mkdir(folder));
-  const output = path.join(folder, 'trip.mp4');
-  const names = ['.trip.mp4.4242-0123abcd.partial', '.trip.mp4.5151-89abcdef.partial', `.trip.mp4.${process.pid}-00000000.partial`, '.other.mp4.4242-0123abcd.partial', 'trip.mp4', 'notes.txt'];
-  for (const n of names) await writeFile(path.join(folder, n), 'x');
-  // 5151 is alive (another conversion to the same name); 4242 is gone; this process is alive too.
-  const removed = await removeStalePartials(output, (pid) => pid === 5151);
-  assert.deepEqual(removed, [path.join(folder, '.trip.mp4.4242-0123abcd.partial')]);
-  assert.deepEqual((await readdir(folder)).sort(), names.filter((n) => n !== '.trip.mp4.4242-0123abcd.partial').sort());
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { Frame } from '../../src/frame.js';
-import { encodeFrames } from '../../src/pipeline/encode-frames.js';
-import type { FrameSink } from '../../src/pipeline/encode-frames.js';
+import { encodeBatches } from '../../src/pipeline/encode-batches.js';
+import type { FrameSink } from '../../src/pipeline/encode-batches.js';
 
 function frame(index: number): Frame {
   return { data: new Uint8Array([index, index, index]), width: 1, height: 1, pts: index, index };
@@ -22,7 +22,7 @@ void test('writes every frame in order, waiting for each write, and emits counts
       pending--;
     },
   };
-  const counts = await lastValueFrom(from([[frame(0), frame(1), frame(2)], [frame(3)]]).pipe(encodeFrames(sink), toArray()));
+  const counts = await lastValueFrom(from([[frame(0), frame(1), frame(2)], [frame(3)]]).pipe(encodeBatches(sink), toArray()));
   assert.deepEqual(counts, [3, 1]);
   assert.deepEqual(written, [0, 1, 2, 3]);
   assert.equal(maxPending, 1, 'one write at a time');
@@ -30,5 +30,5 @@ void test('writes every frame in order, waiting for each write, and emits counts
 
 void test('a failing write errors the stream', async () => {
   const sink: FrameSink = { write: async () => Promise.reject(new Error('encoder died')) };
-  await assert.rejects(lastValueFrom(from([[frame(0)]]).pipe(encodeFrames(sink))), /encoder died/);
+  await assert.rejects(lastValueFrom(from([[frame(0)]]).pipe(encodeBatches(sink))), /encoder died/);
 });

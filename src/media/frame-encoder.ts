@@ -1,6 +1,7 @@
 /**
- * Encodes rgb24 frames written to an ffmpeg pipe into a video file, with the source's audio mapped
- * in by the argument builder. `write()` resolves when the pipe has accepted the bytes (it waits for
+ * The ffmpeg encoder process: encodes rgb24 frames written to its pipe into a video file, with the
+ * source's audio mapped in by the argument builder. (The pipeline stage that feeds it batches is
+ * src/pipeline/encode-batches.ts.) `write()` resolves when the pipe has accepted the bytes (it waits for
  * 'drain'), so a slow encoder slows the writer instead of growing a buffer.
  */
 import { AbortedError } from '../errors.js';
