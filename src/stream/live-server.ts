@@ -32,6 +32,7 @@ import { createThreadedStylizer } from '../engine/threaded-stylizer.js';
 import { checkToken, createToken, tokenFromUrl } from './token-check.js';
 import { ensureViewerBuilt } from './viewer-build.js';
 import { loadWrtc, type WrtcIceServer } from './wrtc-binding.js';
+import { WsBroadcastViewer } from './ws-broadcast-viewer.js';
 import { WsLiveSession } from './ws-live-session.js';
 
 export interface LiveServerOptions {
@@ -314,6 +315,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     let alive = true;
     let session: Session | undefined;
     let wsLive: WsLiveSession | undefined;
+    let wsViewer: WsBroadcastViewer | undefined;
     let rtc: RtcSession | undefined;
     let setModel: ((model: string) => void) | undefined;
     let queue: Promise<void> = Promise.resolve();
@@ -358,55 +360,43 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       let get = stylizerFor(model);
       // Load the model now so the first frame does not pay for it; errors surface on use.
       get().catch(onError);
-      let detach: (() => void) | undefined;
       if (hello.transport === 'ws') {
         if (mode === 'live') {
-          wsLive = new WsLiveSession(ws, st, get, { bufferedThresholdBytes, quality }, onError, send);
+          wsLive = new WsLiveSession({ ws, stats: st, getStylizer: get, bufferedThresholdBytes, quality, onError, sendControl: send });
           setModel = (m) => {
             get = stylizerFor(m);
             st.model = m;
             wsLive?.setStylizer(get);
           };
         } else {
-          detach = hub!.add({
-            bufferedAmount: () => ws.bufferedAmount,
-            sendMessage: (message) => {
-              if (ws.readyState === ws.OPEN) ws.send(message, { binary: true });
-            },
-            onSent: (ms) => {
-              st.framesOut += 1;
-              st.addModelMs(ms);
-            },
-            onSkipped: () => {
-              st.skipped += 1;
-              st.dropped += 1;
-            },
-          });
+          wsViewer = new WsBroadcastViewer({ ws, stats: st, hub: hub! });
         }
       } else {
-        rtc = new RtcSession(send, st, get, { mode, iceServers: options.iceServers ?? [], loopbackOnly, gatherTimeoutMs: 2000, stamp: hello.stamp === true }, () => ws.close(1000, 'peer connection ended'), onError);
+        rtc = new RtcSession({
+          send,
+          stats: st,
+          getStylizer: get,
+          broadcast: hub,
+          iceServers: options.iceServers ?? [],
+          loopbackOnly,
+          gatherTimeoutMs: 2000,
+          stamp: hello.stamp === true,
+          onGone: () => ws.close(1000, 'peer connection ended'),
+          onError,
+        });
         if (mode === 'live') {
           setModel = (m) => {
             get = stylizerFor(m);
             st.model = m;
             rtc?.setStylizer(get);
           };
-        } else {
-          const r = rtc;
-          detach = hub!.add({
-            sendI420: (frame) => r.pushFrame(frame),
-            onSent: (ms) => st.addModelMs(ms),
-            onSkipped: () => {
-              st.skipped += 1;
-            },
-          });
         }
       }
       if (mode === 'broadcast') hub!.start();
       session = {
         stats: st,
         close: async () => {
-          detach?.();
+          await wsViewer?.close();
           await wsLive?.close();
           await rtc?.close();
         },
