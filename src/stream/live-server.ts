@@ -9,16 +9,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Stylizer } from '../engine/stylizer.js';
 import { OptionError } from '../errors.js';
-import { resolveModelDir } from '../model/model-package.js';
-import { preferInt8Copy } from '../model/quantize/int8-copy.js';
 import { AdaptiveSize, type AdaptiveSizeSnapshot } from './adaptive-size.js';
 import { adaptiveSizeStylizer } from './adaptive-size-stylizer.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
@@ -27,8 +24,8 @@ import { parseClientMessage, type ClientMessage, type ModelsResponse, type Serve
 import { isOriginAllowed } from './origin-check.js';
 import { RtcSession } from './rtc-session.js';
 import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
-import { StylizerPool, type StylizerFactory } from './stylizer-pool.js';
-import { createThreadedStylizer } from '../engine/threaded-stylizer.js';
+import type { StylizerFactory } from './stylizer-pool.js';
+import { ModelCatalogue, openThreadedStylizer } from './model-catalogue.js';
 import { checkToken, createToken, tokenFromUrl } from './token-check.js';
 import { ensureViewerBuilt } from './viewer-build.js';
 import { loadWrtc, type WrtcIceServer } from './wrtc-binding.js';
@@ -132,23 +129,6 @@ function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
-async function listModels(modelsDir: string, defaultModel: string): Promise<string[]> {
-  const names = new Set<string>([defaultModel]);
-  try {
-    for (const entry of await readdir(modelsDir, { withFileTypes: true })) {
-      if (entry.isDirectory() && existsSync(path.join(modelsDir, entry.name, 'model.onnx'))) names.add(entry.name);
-    }
-  } catch {
-    // No models folder: only the default.
-  }
-  return [...names];
-}
-
-/** ONNX Runtime on the CPU in a worker thread: inference must not block the server's event loop. */
-function defaultStylizerFactory(modelDir: string): Promise<Stylizer> {
-  return createThreadedStylizer({ model: modelDir, engine: 'onnx', device: 'cpu' });
-}
-
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
 }
@@ -183,19 +163,17 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
 
   // --- adaptive model size (--target-fps): one controller for the server's CPU, wrapped around every model.
   const sizer = (options.targetFps ?? 15) > 0 ? new AdaptiveSize({ targetFps: options.targetFps ?? 15, minSide: options.minModelSide ?? 144 }) : undefined;
-  const openStylizer = options.openStylizer ?? defaultStylizerFactory;
-  const pool = new StylizerPool(sizer ? async (dir) => adaptiveSizeStylizer(await openStylizer(dir), sizer) : openStylizer);
+  const openStylizer = options.openStylizer ?? openThreadedStylizer;
+  const catalogue = new ModelCatalogue({
+    modelsDir,
+    defaultModel,
+    preferInt8: options.preferInt8 !== false,
+    openStylizer: sizer ? async (dir) => adaptiveSizeStylizer(await openStylizer(dir), sizer) : openStylizer,
+    log,
+  });
+  const stylizerFor = (model: string) => catalogue.stylizerFor(model);
   const sessionSnapshot = (st: SessionStats) => ({ ...st.snapshot(), adaptive: sizer?.snapshot() ?? null });
   // --- end adaptive model size
-  // Model resolution: a name → its package folder → that package's current int8 copy, when there is one.
-  const servedModelDir = (model: string): string => {
-    const dir = resolveModelDir(model, modelsDir);
-    if (options.preferInt8 === false) return dir;
-    const chosen = preferInt8Copy(dir);
-    if (chosen.skipped !== undefined) log(`int8 copy not used: ${chosen.skipped}`);
-    return chosen.dir;
-  };
-  const stylizerFor = (model: string) => (): Promise<Stylizer> => pool.get(servedModelDir(model));
   const sessions = new Set<Session>();
   const connectionsByAddress = new Map<string, number>();
   const sockets = new Set<WebSocket>();
@@ -223,7 +201,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     sessions: [...sessions].map((s) => sessionSnapshot(s.stats)),
     broadcast: hub && options.source !== undefined ? { source: path.basename(options.source), viewers: hub.viewerCount, ...hub.counters } : null,
     rejected: { ...rejected },
-    inference: { restarts: pool.restarts() },
+    inference: { restarts: catalogue.restarts() },
     adaptive: sizer?.snapshot() ?? null,
   });
 
@@ -250,7 +228,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       if (url.pathname.startsWith('/api/')) {
         if (!authorized(req)) return sendJson(res, 401, { error: 'missing or wrong token' });
         if (url.pathname === '/api/models') {
-          const body: ModelsResponse = { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined, webrtc: webrtcAvailable };
+          const body: ModelsResponse = { default: defaultModel, models: await catalogue.list(), broadcast: hub !== undefined, webrtc: webrtcAvailable };
           return sendJson(res, 200, body);
         }
         if (url.pathname === '/api/stats') return sendJson(res, 200, stats());
@@ -413,9 +391,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       const m = parsed.message;
       if (m.type === 'hello') {
         if (session) return fail(1008, 'hello sent twice');
-        // Viewers pick among the listed packages only: a name from the socket never becomes an
-        // arbitrary path on the server.
-        if (m.model !== undefined && !(await listModels(modelsDir, defaultModel)).includes(m.model)) return fail(1008, 'unknown model');
+        if (m.model !== undefined && !(await catalogue.offers(m.model))) return fail(1008, 'unknown model');
         return start(m);
       }
       if (!session) return fail(1008, 'hello first');
@@ -429,7 +405,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
           session.stats.addLatencyMs(m.latencyMs);
           return;
         case 'model':
-          if (!(await listModels(modelsDir, defaultModel)).includes(m.model)) return fail(1008, 'unknown model');
+          if (!(await catalogue.offers(m.model))) return fail(1008, 'unknown model');
           setModel?.(m.model);
           return;
         case 'bye':
@@ -491,7 +467,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       await Promise.all([...sessions].map((s) => s.close().catch(() => undefined)));
       sessions.clear();
       await hub?.close();
-      await pool.close();
+      await catalogue.close();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
