@@ -9,7 +9,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -20,13 +19,14 @@ import { AdaptiveSize, type AdaptiveSizeSnapshot } from './adaptive-size.js';
 import { adaptiveSizeStylizer } from './adaptive-size-stylizer.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
 import { BroadcastHub } from './broadcast-hub.js';
+import { createHttpRoutes } from './http-routes.js';
 import { parseClientMessage, type ClientMessage, type ModelsResponse, type ServerMessage } from './protocol.js';
 import { isOriginAllowed } from './origin-check.js';
 import { RtcSession } from './rtc-session.js';
 import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
 import type { StylizerFactory } from './stylizer-pool.js';
 import { ModelCatalogue, openThreadedStylizer } from './model-catalogue.js';
-import { checkToken, createToken, tokenFromUrl } from './token-check.js';
+import { checkToken, createToken } from './token-check.js';
 import { ensureViewerBuilt } from './viewer-build.js';
 import { loadWrtc, type WrtcIceServer } from './wrtc-binding.js';
 import { WsBroadcastViewer } from './ws-broadcast-viewer.js';
@@ -115,16 +115,6 @@ interface Session {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
-
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
@@ -205,62 +195,18 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     adaptive: sizer?.snapshot() ?? null,
   });
 
-  const authorized = (req: http.IncomingMessage): boolean => {
-    const header = req.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : null;
-    return checkToken(token, bearer ?? tokenFromUrl(req.url));
-  };
-
-  const sendJson = (res: http.ServerResponse, status: number, body: unknown): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-    res.end(text);
-  };
-
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-        return;
-      }
-      if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, sessions: sessions.size, broadcast: hub !== undefined });
-      if (url.pathname.startsWith('/api/')) {
-        if (!authorized(req)) return sendJson(res, 401, { error: 'missing or wrong token' });
-        if (url.pathname === '/api/models') {
-          const body: ModelsResponse = { default: defaultModel, models: await catalogue.list(), broadcast: hub !== undefined, webrtc: webrtcAvailable };
-          return sendJson(res, 200, body);
-        }
-        if (url.pathname === '/api/stats') return sendJson(res, 200, stats());
-        return sendJson(res, 404, { error: 'not found' });
-      }
-      // Static viewer files; the page itself holds no secret, the token rides in its URL.
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
-      const file = path.resolve(viewerDir, rel);
-      if (!file.startsWith(path.resolve(viewerDir) + path.sep)) {
-        res.writeHead(403).end();
-        return;
-      }
-      try {
-        if (!(await stat(file)).isFile()) throw new Error('not a file');
-        const body = await readFile(file);
-        res.writeHead(200, {
-          'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-          'Cache-Control': 'no-cache',
-          'X-Content-Type-Options': 'nosniff',
-          // The page talks only to this server: its socket, camera streams and decoded frame blobs.
-          'Content-Security-Policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; frame-ancestors 'none'",
-          'Referrer-Policy': 'no-referrer',
-        });
-        res.end(req.method === 'HEAD' ? undefined : body);
-      } catch {
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-      }
-    })().catch((err: unknown) => {
-      log(`http: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
+  const server = http.createServer(
+    createHttpRoutes({
+      token,
+      viewerDir,
+      api: {
+        health: () => ({ ok: true, sessions: sessions.size, broadcast: hub !== undefined }),
+        models: async (): Promise<ModelsResponse> => ({ default: defaultModel, models: await catalogue.list(), broadcast: hub !== undefined, webrtc: webrtcAvailable }),
+        stats,
+      },
+      log,
+    }),
+  );
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
