@@ -3,36 +3,33 @@
  * API (/api/health, /api/models, /api/stats) and one WebSocket endpoint (/ws) carrying WebRTC
  * signalling (JSON text) and the fallback's binary frames.
  *
- * Every upgrade is checked before anything is allocated: token (401), Origin (403), session cap (503),
- * per-address cap (429). Messages larger than maxPayload close the socket with 1009; malformed control
- * messages close it with 1007/1003; the server keeps serving the others.
+ * This file puts the parts together and owns the server's life: the models it offers
+ * (model-catalogue.ts), its HTTP routes (http-routes.ts), who may open a socket (upgrade-admission.ts:
+ * token 401, Origin 403, session cap 503, per-address cap 429, checked before anything is allocated),
+ * and each socket's control protocol and session (live-connection.ts). Messages larger than
+ * maxPayload close the socket with 1009.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Stylizer } from '../engine/stylizer.js';
+import { WebSocketServer } from 'ws';
 import { OptionError } from '../errors.js';
-import { resolveModelDir } from '../model/model-package.js';
-import { preferInt8Copy } from '../model/quantize/int8-copy.js';
 import { AdaptiveSize, type AdaptiveSizeSnapshot } from './adaptive-size.js';
 import { adaptiveSizeStylizer } from './adaptive-size-stylizer.js';
 import { MODELS_DIR, PROJECT_ROOT } from '../project-paths.js';
 import { BroadcastHub } from './broadcast-hub.js';
-import { parseClientMessage, type ClientMessage, type ModelsResponse, type ServerMessage } from './protocol.js';
-import { isOriginAllowed } from './origin-check.js';
-import { RtcSession } from './rtc-session.js';
-import { SessionStats, type SessionStatsSnapshot } from './session-stats.js';
-import { StylizerPool, type StylizerFactory } from './stylizer-pool.js';
-import { createThreadedStylizer } from '../engine/threaded-stylizer.js';
-import { checkToken, createToken, tokenFromUrl } from './token-check.js';
+import { createHttpRoutes } from './http-routes.js';
+import { LiveConnection } from './live-connection.js';
+import { ModelCatalogue, openThreadedStylizer } from './model-catalogue.js';
+import type { ModelsResponse } from './protocol.js';
+import type { SessionStats, SessionStatsSnapshot } from './session-stats.js';
+import type { StylizerFactory } from './stylizer-pool.js';
+import { createToken } from './token-check.js';
+import { admitUpgrade } from './upgrade-admission.js';
 import { ensureViewerBuilt } from './viewer-build.js';
 import { loadWrtc, type WrtcIceServer } from './wrtc-binding.js';
-import { WsLiveSession } from './ws-live-session.js';
 
 export interface LiveServerOptions {
   /** Address to bind. Default: 127.0.0.1 (only this machine). */
@@ -112,40 +109,8 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-interface Session {
-  stats: SessionStats;
-  close(): Promise<void>;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
-
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-async function listModels(modelsDir: string, defaultModel: string): Promise<string[]> {
-  const names = new Set<string>([defaultModel]);
-  try {
-    for (const entry of await readdir(modelsDir, { withFileTypes: true })) {
-      if (entry.isDirectory() && existsSync(path.join(modelsDir, entry.name, 'model.onnx'))) names.add(entry.name);
-    }
-  } catch {
-    // No models folder: only the default.
-  }
-  return [...names];
-}
-
-/** ONNX Runtime on the CPU in a worker thread: inference must not block the server's event loop. */
-function defaultStylizerFactory(modelDir: string): Promise<Stylizer> {
-  return createThreadedStylizer({ model: modelDir, engine: 'onnx', device: 'cpu' });
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
@@ -156,16 +121,9 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? createToken();
   if (token.length < 8) throw new OptionError('{token} must be at least 8 characters');
-  const modelsDir = options.modelsDir ?? MODELS_DIR;
-  const defaultModel = options.model ?? 'default';
-  const maxSessions = options.maxSessions ?? 8;
-  const perAddress = options.maxConnectionsPerAddress ?? 4;
-  const maxPayload = options.maxPayloadBytes ?? 4 * 1024 * 1024;
   const bufferedThresholdBytes = options.bufferedThresholdBytes ?? 1 << 20;
   const quality = options.quality ?? 80;
-  const heartbeatMs = options.heartbeatMs ?? 15_000;
   const log = options.log ?? ((): void => undefined);
-  const loopbackOnly = isLoopbackHost(host) && (options.iceServers ?? []).length === 0;
   const viewerDir = options.viewerDir ?? path.join(PROJECT_ROOT, 'web-viewer', 'dist');
   if (options.viewerDir === undefined) await ensureViewerBuilt(viewerDir);
 
@@ -180,25 +138,18 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     }
   })();
 
-  // --- adaptive model size (--target-fps): one controller for the server's CPU, wrapped around every model.
-  const sizer = (options.targetFps ?? 15) > 0 ? new AdaptiveSize({ targetFps: options.targetFps ?? 15, minSide: options.minModelSide ?? 144 }) : undefined;
-  const openStylizer = options.openStylizer ?? defaultStylizerFactory;
-  const pool = new StylizerPool(sizer ? async (dir) => adaptiveSizeStylizer(await openStylizer(dir), sizer) : openStylizer);
-  const sessionSnapshot = (st: SessionStats) => ({ ...st.snapshot(), adaptive: sizer?.snapshot() ?? null });
-  // --- end adaptive model size
-  // Model resolution: a name → its package folder → that package's current int8 copy, when there is one.
-  const servedModelDir = (model: string): string => {
-    const dir = resolveModelDir(model, modelsDir);
-    if (options.preferInt8 === false) return dir;
-    const chosen = preferInt8Copy(dir);
-    if (chosen.skipped !== undefined) log(`int8 copy not used: ${chosen.skipped}`);
-    return chosen.dir;
-  };
-  const stylizerFor = (model: string) => (): Promise<Stylizer> => pool.get(servedModelDir(model));
-  const sessions = new Set<Session>();
-  const connectionsByAddress = new Map<string, number>();
-  const sockets = new Set<WebSocket>();
-  const rejected: Record<string, number> = { token: 0, origin: 0, sessions: 0, address: 0, malformed: 0, oversized: 0 };
+  // The adaptive model size (--target-fps): one controller for the server's CPU, wrapped around every model.
+  const targetFps = options.targetFps ?? 15;
+  const sizer = targetFps > 0 ? new AdaptiveSize({ targetFps, minSide: options.minModelSide ?? 144 }) : undefined;
+  const openStylizer = options.openStylizer ?? openThreadedStylizer;
+  const catalogue = new ModelCatalogue({
+    modelsDir: options.modelsDir ?? MODELS_DIR,
+    defaultModel: options.model ?? 'default',
+    preferInt8: options.preferInt8 !== false,
+    openStylizer: sizer ? async (dir) => adaptiveSizeStylizer(await openStylizer(dir), sizer) : openStylizer,
+    log,
+  });
+  const sessionSnapshot = (st: SessionStats): SessionStatsSnapshot => ({ ...st.snapshot(), adaptive: sizer?.snapshot() ?? null });
 
   let hub: BroadcastHub | undefined;
   if (options.source !== undefined) {
@@ -209,279 +160,92 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       maxSide: options.broadcastMaxSide ?? 360,
       bufferedThresholdBytes,
       quality,
-      getStylizer: stylizerFor(defaultModel),
+      getStylizer: catalogue.stylizerFor(catalogue.defaultModel),
       onError: (err) => log(`broadcast: ${err instanceof Error ? err.message : String(err)}`),
     });
   }
 
   await hub?.prepare();
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false });
+  /** Every open socket, sessions and sockets still waiting for their hello alike. */
+  const connections = new Set<LiveConnection>();
+  const connectionsByAddress = new Map<string, number>();
+  /** The connections whose hello was accepted, in the order they started. */
+  const sessions = new Map<LiveConnection, SessionStats>();
+  const rejected = { token: 0, origin: 0, sessions: 0, address: 0, malformed: 0, oversized: 0 };
 
   const stats = (): ServerStats => ({
-    sessions: [...sessions].map((s) => sessionSnapshot(s.stats)),
+    sessions: [...sessions.values()].map(sessionSnapshot),
     broadcast: hub && options.source !== undefined ? { source: path.basename(options.source), viewers: hub.viewerCount, ...hub.counters } : null,
     rejected: { ...rejected },
-    inference: { restarts: pool.restarts() },
+    inference: { restarts: catalogue.restarts() },
     adaptive: sizer?.snapshot() ?? null,
   });
 
-  const authorized = (req: http.IncomingMessage): boolean => {
-    const header = req.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : null;
-    return checkToken(token, bearer ?? tokenFromUrl(req.url));
-  };
+  const server = http.createServer(
+    createHttpRoutes({
+      token,
+      viewerDir,
+      api: {
+        health: () => ({ ok: true, sessions: sessions.size, broadcast: hub !== undefined }),
+        models: async (): Promise<ModelsResponse> => ({ default: catalogue.defaultModel, models: await catalogue.list(), broadcast: hub !== undefined, webrtc: webrtcAvailable }),
+        stats,
+      },
+      log,
+    }),
+  );
 
-  const sendJson = (res: http.ServerResponse, status: number, body: unknown): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-    res.end(text);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 4 * 1024 * 1024, perMessageDeflate: false });
+  const admission = {
+    token,
+    allowOrigins: options.allowOrigins ?? [],
+    maxSessions: options.maxSessions ?? 8,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 4,
   };
-
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-        return;
-      }
-      if (url.pathname === '/api/health') return sendJson(res, 200, { ok: true, sessions: sessions.size, broadcast: hub !== undefined });
-      if (url.pathname.startsWith('/api/')) {
-        if (!authorized(req)) return sendJson(res, 401, { error: 'missing or wrong token' });
-        if (url.pathname === '/api/models') {
-          const body: ModelsResponse = { default: defaultModel, models: await listModels(modelsDir, defaultModel), broadcast: hub !== undefined, webrtc: webrtcAvailable };
-          return sendJson(res, 200, body);
-        }
-        if (url.pathname === '/api/stats') return sendJson(res, 200, stats());
-        return sendJson(res, 404, { error: 'not found' });
-      }
-      // Static viewer files; the page itself holds no secret, the token rides in its URL.
-      const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
-      const file = path.resolve(viewerDir, rel);
-      if (!file.startsWith(path.resolve(viewerDir) + path.sep)) {
-        res.writeHead(403).end();
-        return;
-      }
-      try {
-        if (!(await stat(file)).isFile()) throw new Error('not a file');
-        const body = await readFile(file);
-        res.writeHead(200, {
-          'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-          'Cache-Control': 'no-cache',
-          'X-Content-Type-Options': 'nosniff',
-          // The page talks only to this server: its socket, camera streams and decoded frame blobs.
-          'Content-Security-Policy': "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; frame-ancestors 'none'",
-          'Referrer-Policy': 'no-referrer',
-        });
-        res.end(req.method === 'HEAD' ? undefined : body);
-      } catch {
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-      }
-    })().catch((err: unknown) => {
-      log(`http: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
+  const connectionOptions = {
+    catalogue,
+    hub,
+    webrtc: { available: webrtcAvailable, iceServers: options.iceServers ?? [], loopbackOnly: isLoopbackHost(host) && (options.iceServers ?? []).length === 0 },
+    bufferedThresholdBytes,
+    quality,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    snapshot: sessionSnapshot,
+    log,
+  };
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
-    if (!checkToken(token, url.searchParams.get('token'))) {
-      rejected.token! += 1;
-      return rejectUpgrade(socket, 401, 'Unauthorized');
-    }
-    if (!isOriginAllowed(req.headers.origin, req.headers.host, options.allowOrigins ?? [])) {
-      rejected.origin! += 1;
-      return rejectUpgrade(socket, 403, 'Forbidden');
-    }
-    if (sockets.size >= maxSessions) {
-      rejected.sessions! += 1;
-      return rejectUpgrade(socket, 503, 'Service Unavailable');
-    }
     const address = req.socket.remoteAddress ?? '?';
-    if ((connectionsByAddress.get(address) ?? 0) >= perAddress) {
-      rejected.address! += 1;
-      return rejectUpgrade(socket, 429, 'Too Many Requests');
+    const verdict = admitUpgrade(
+      { url: req.url, origin: req.headers.origin, host: req.headers.host },
+      { total: connections.size, fromAddress: connectionsByAddress.get(address) ?? 0 },
+      admission,
+    );
+    if (!verdict.admit) {
+      if (verdict.reason !== 'path') rejected[verdict.reason] += 1;
+      return rejectUpgrade(socket, verdict.status, verdict.statusText);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, address));
-  });
-
-  function onConnection(ws: WebSocket, address: string): void {
-    sockets.add(ws);
-    connectionsByAddress.set(address, (connectionsByAddress.get(address) ?? 0) + 1);
-    const id = randomUUID().slice(0, 8);
-    let alive = true;
-    let session: Session | undefined;
-    let wsLive: WsLiveSession | undefined;
-    let rtc: RtcSession | undefined;
-    let setModel: ((model: string) => void) | undefined;
-    let queue: Promise<void> = Promise.resolve();
-    const send = (m: ServerMessage): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-    };
-    const fail = (code: number, reason: string): void => {
-      rejected.malformed! += 1;
-      log(`session ${id}: closing ${code} (${reason})`);
-      ws.close(code, reason);
-    };
-    let errorsSent = 0;
-    const onError = (err: unknown): void => {
-      const message = err instanceof Error ? err.message : String(err);
-      log(`session ${id}: ${message}`);
-      // Tell the viewer why no frames come (a broken model package…), without flooding it.
-      if (errorsSent++ < 3) send({ type: 'error', message });
-    };
-    const helloTimer = setTimeout(() => {
-      if (!session) ws.close(1008, 'no hello');
-    }, 10_000);
-    const heartbeat = setInterval(() => {
-      if (!alive) {
-        ws.terminate();
-        return;
-      }
-      alive = false;
-      ws.ping();
-    }, heartbeatMs);
-    ws.on('pong', () => {
-      alive = true;
-    });
-    let statsTimer: NodeJS.Timeout | undefined;
-
-    const start = (hello: Extract<ClientMessage, { type: 'hello' }>): void => {
-      const model = hello.model ?? defaultModel;
-      const mode = hub ? 'broadcast' : 'live';
-      if (hello.mode === 'broadcast' && !hub) return fail(1008, 'this server has no broadcast source');
-      // The viewer falls back to WebSocket frames on this close.
-      if (hello.transport === 'webrtc' && !webrtcAvailable) return fail(1008, 'WebRTC is not available on this server');
-      const st = new SessionStats(id, hello.transport, mode, hub ? defaultModel : model);
-      let get = stylizerFor(model);
-      // Load the model now so the first frame does not pay for it; errors surface on use.
-      get().catch(onError);
-      let detach: (() => void) | undefined;
-      if (hello.transport === 'ws') {
-        if (mode === 'live') {
-          wsLive = new WsLiveSession(ws, st, get, { bufferedThresholdBytes, quality }, onError, send);
-          setModel = (m) => {
-            get = stylizerFor(m);
-            st.model = m;
-            wsLive?.setStylizer(get);
-          };
-        } else {
-          detach = hub!.add({
-            bufferedAmount: () => ws.bufferedAmount,
-            sendMessage: (message) => {
-              if (ws.readyState === ws.OPEN) ws.send(message, { binary: true });
-            },
-            onSent: (ms) => {
-              st.framesOut += 1;
-              st.addModelMs(ms);
-            },
-            onSkipped: () => {
-              st.skipped += 1;
-              st.dropped += 1;
-            },
-          });
-        }
-      } else {
-        rtc = new RtcSession(send, st, get, { mode, iceServers: options.iceServers ?? [], loopbackOnly, gatherTimeoutMs: 2000, stamp: hello.stamp === true }, () => ws.close(1000, 'peer connection ended'), onError);
-        if (mode === 'live') {
-          setModel = (m) => {
-            get = stylizerFor(m);
-            st.model = m;
-            rtc?.setStylizer(get);
-          };
-        } else {
-          const r = rtc;
-          detach = hub!.add({
-            sendI420: (frame) => r.pushFrame(frame),
-            onSent: (ms) => st.addModelMs(ms),
-            onSkipped: () => {
-              st.skipped += 1;
-            },
-          });
-        }
-      }
-      if (mode === 'broadcast') hub!.start();
-      session = {
-        stats: st,
-        close: async () => {
-          detach?.();
-          await wsLive?.close();
-          await rtc?.close();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      connectionsByAddress.set(address, (connectionsByAddress.get(address) ?? 0) + 1);
+      const connection = new LiveConnection({
+        ...connectionOptions,
+        ws,
+        address,
+        onSessionStart: (c, st) => sessions.set(c, st),
+        onClose: (c) => {
+          connections.delete(c);
+          sessions.delete(c);
+          const n = (connectionsByAddress.get(address) ?? 1) - 1;
+          if (n <= 0) connectionsByAddress.delete(address);
+          else connectionsByAddress.set(address, n);
         },
-      };
-      sessions.add(session);
-      statsTimer = setInterval(() => send({ type: 'stats', stats: sessionSnapshot(st) }), 500);
-      send({ type: 'ready', sessionId: id, model: st.model, mode, transport: hello.transport });
-      log(`session ${id}: ${hello.transport} ${mode} from ${address}`);
-    };
-
-    const handleText = async (text: string): Promise<void> => {
-      const parsed = parseClientMessage(text);
-      if (!parsed.ok) return fail(parsed.closeCode, parsed.reason);
-      const m = parsed.message;
-      if (m.type === 'hello') {
-        if (session) return fail(1008, 'hello sent twice');
-        // Viewers pick among the listed packages only: a name from the socket never becomes an
-        // arbitrary path on the server.
-        if (m.model !== undefined && !(await listModels(modelsDir, defaultModel)).includes(m.model)) return fail(1008, 'unknown model');
-        return start(m);
-      }
-      if (!session) return fail(1008, 'hello first');
-      switch (m.type) {
-        case 'offer':
-          if (!rtc) return fail(1008, 'offer on a WebSocket session');
-          return rtc.onOffer(m.sdp);
-        case 'candidate':
-          return rtc?.onCandidate(m);
-        case 'report':
-          session.stats.addLatencyMs(m.latencyMs);
-          return;
-        case 'model':
-          if (!(await listModels(modelsDir, defaultModel)).includes(m.model)) return fail(1008, 'unknown model');
-          setModel?.(m.model);
-          return;
-        case 'bye':
-          ws.close(1000, 'bye');
-          return;
-      }
-    };
-
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      if (isBinary) {
-        if (!wsLive) return fail(1003, 'binary frame outside a WebSocket live session');
-        if (!wsLive.onBinary(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))) fail(1007, 'malformed frame');
-        return;
-      }
-      // Signalling is applied in order (an offer must be answered before its candidates).
-      queue = queue.then(() => handleText(bytes.toString('utf8'))).catch((err: unknown) => {
-        onError(err);
-        send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+        onRejected: (reason) => {
+          rejected[reason] += 1;
+        },
       });
+      connections.add(connection);
     });
-    ws.on('error', (err: Error & { code?: string }) => {
-      // ws closes with 1009 itself on an oversized message and reports it here.
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') rejected.oversized! += 1;
-      log(`session ${id}: ${err.message}`);
-    });
-    ws.on('close', () => {
-      clearTimeout(helloTimer);
-      clearInterval(heartbeat);
-      if (statsTimer) clearInterval(statsTimer);
-      sockets.delete(ws);
-      const n = (connectionsByAddress.get(address) ?? 1) - 1;
-      if (n <= 0) connectionsByAddress.delete(address);
-      else connectionsByAddress.set(address, n);
-      const s = session;
-      if (s) {
-        sessions.delete(s);
-        void s.close().catch(onError);
-        log(`session ${id}: closed (${JSON.stringify(s.stats.snapshot())})`);
-      }
-    });
-  }
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -497,11 +261,11 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      for (const ws of sockets) ws.terminate();
-      await Promise.all([...sessions].map((s) => s.close().catch(() => undefined)));
+      for (const c of connections) c.terminate();
+      await Promise.all([...sessions.keys()].map((c) => c.closeSession().catch(() => undefined)));
       sessions.clear();
       await hub?.close();
-      await pool.close();
+      await catalogue.close();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -7,6 +7,7 @@
  * in the answer); the browser may trickle.
  */
 import { stylizerConcurrency, type Stylizer } from '../engine/stylizer.js';
+import type { BroadcastHub } from './broadcast-hub.js';
 import type { ServerMessage } from './protocol.js';
 import { filterSdpCandidates, isLoopbackCandidate, setVideoBitrateHints } from './sdp-edit.js';
 import { isInOrder } from './drop-policy.js';
@@ -18,7 +19,17 @@ import type { SessionStats } from './session-stats.js';
 import { loadWrtc, type WrtcIceCandidateInit, type WrtcIceServer, type WrtcPeerConnection, type WrtcVideoFrame, type WrtcVideoSink, type WrtcVideoSource, type WrtcTrack } from './wrtc-binding.js';
 
 export interface RtcSessionOptions {
-  mode: 'live' | 'broadcast';
+  /** Sends a signalling or control message to the viewer (over its WebSocket). */
+  send: (message: ServerMessage) => void;
+  /** This session's counters (the viewer's overlay and /api/stats read them). */
+  stats: SessionStats;
+  /** Live mode's model; setStylizer() replaces it when the viewer picks another. */
+  getStylizer: () => Promise<Stylizer>;
+  /**
+   * Broadcast mode: the hub whose stylized frames this viewer is sent (it subscribes now and leaves on
+   * close). Default: none, live mode (the browser's camera track is stylized).
+   */
+  broadcast?: BroadcastHub;
   /** STUN/TURN servers given to the peer connection; none needed on one machine. */
   iceServers: WrtcIceServer[];
   /** Offer and dial only loopback candidates (the server is bound to loopback). */
@@ -27,6 +38,10 @@ export interface RtcSessionOptions {
   gatherTimeoutMs: number;
   /** Copy the frame-number stamp of each received frame into its stylized frame (frame-stamp.ts). Default: false. */
   stamp?: boolean;
+  /** The peer connection failed or closed: the browser is gone (the caller closes the socket). */
+  onGone: () => void;
+  /** A signalling, model or sending error; the session keeps going. */
+  onError: (err: unknown) => void;
 }
 
 /** Bandwidth-estimate bounds on loopback (kbps): paces a frame out in a few ms. */
@@ -65,14 +80,26 @@ export class RtcSession {
   /** Stylized frames are converted and sent in order, off the model lanes. */
   private emitting: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly send: (message: ServerMessage) => void,
-    private readonly stats: SessionStats,
-    private getStylizer: () => Promise<Stylizer>,
-    private readonly options: RtcSessionOptions,
-    private readonly onGone: () => void,
-    private readonly onError: (err: unknown) => void,
-  ) {}
+  private readonly send: (message: ServerMessage) => void;
+  private readonly stats: SessionStats;
+  private getStylizer: () => Promise<Stylizer>;
+  private readonly onError: (err: unknown) => void;
+  /** Leaves the broadcast hub (broadcast mode only). */
+  private readonly leaveBroadcast: (() => void) | undefined;
+
+  constructor(private readonly options: RtcSessionOptions) {
+    this.send = options.send;
+    this.stats = options.stats;
+    this.getStylizer = options.getStylizer;
+    this.onError = options.onError;
+    this.leaveBroadcast = options.broadcast?.add({
+      sendI420: (frame) => this.pushFrame(frame),
+      onSent: (ms) => this.stats.addModelMs(ms),
+      onSkipped: () => {
+        this.stats.skipped += 1;
+      },
+    });
+  }
 
   setStylizer(get: () => Promise<Stylizer>): void {
     this.getStylizer = get;
@@ -91,9 +118,9 @@ export class RtcSession {
     pc.onconnectionstatechange = () => {
       const state = pc.connectionState;
       // 'disconnected' can recover, 'failed'/'closed' cannot: the browser is gone.
-      if (state === 'failed' || state === 'closed') this.onGone();
+      if (state === 'failed' || state === 'closed') this.options.onGone();
     };
-    if (this.options.mode === 'live') {
+    if (this.options.broadcast === undefined) {
       pc.ontrack = ({ track }) => {
         if (track.kind !== 'video' || this.sink || this.closed) return;
         this.attachSink(track);
@@ -204,7 +231,7 @@ export class RtcSession {
   }
 
   /** Broadcast: sends a ready I420 frame (shared by all viewers; the source copies it). */
-  pushFrame(frame: WrtcVideoFrame): void {
+  private pushFrame(frame: WrtcVideoFrame): void {
     if (this.closed || !this.source || !this.connected) {
       if (!this.closed) this.stats.skipped += 1;
       return;
@@ -217,6 +244,7 @@ export class RtcSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.leaveBroadcast?.();
     clearInterval(this.statsTimer);
     if (this.sink) {
       this.sink.onframe = null;

@@ -14,10 +14,20 @@ import { createLiveFrameWorker } from './live-frame-worker.js';
 import type { SessionStats } from './session-stats.js';
 
 export interface WsLiveSessionOptions {
+  /** The viewer's socket: its binary frames come in through onBinary(), stylized frames go out on it. */
+  ws: WebSocket;
+  /** This session's counters (the viewer's overlay and /api/stats read them). */
+  stats: SessionStats;
+  /** The model to run; setStylizer() replaces it when the viewer picks another. */
+  getStylizer: () => Promise<Stylizer>;
   /** Skip sending while the socket holds more than this many unsent bytes. */
   bufferedThresholdBytes: number;
   /** JPEG/WebP quality of frames sent back (1–100). */
   quality: number;
+  /** A decoding, model or sending error; the session keeps going. */
+  onError: (err: unknown) => void;
+  /** Sends a control message (the lane timings the viewer paces its sending by). Default: drops it. */
+  sendControl?: (message: ServerMessage) => void;
 }
 
 interface Incoming {
@@ -34,15 +44,17 @@ export class WsLiveSession {
   /** Stylized frames are encoded and sent in order, off the model lanes. */
   private emitting: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly stats: SessionStats,
-    private getStylizer: () => Promise<Stylizer>,
-    private readonly options: WsLiveSessionOptions,
-    private readonly onError: (err: unknown) => void,
-    sendControl: (message: ServerMessage) => void = () => undefined,
-  ) {
-    this.worker = createLiveFrameWorker<Incoming>((item) => this.process(item), this.stats, onError, sendControl);
+  private readonly ws: WebSocket;
+  private readonly stats: SessionStats;
+  private getStylizer: () => Promise<Stylizer>;
+  private readonly onError: (err: unknown) => void;
+
+  constructor(private readonly options: WsLiveSessionOptions) {
+    this.ws = options.ws;
+    this.stats = options.stats;
+    this.getStylizer = options.getStylizer;
+    this.onError = options.onError;
+    this.worker = createLiveFrameWorker<Incoming>((item) => this.process(item), this.stats, this.onError, options.sendControl ?? (() => undefined));
   }
 
   setStylizer(get: () => Promise<Stylizer>): void {

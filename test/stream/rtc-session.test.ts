@@ -28,7 +28,16 @@ void test('a loopback session answers an offer with loopback candidates and repo
   const browser = await browserOffer();
   const sent: ServerMessage[] = [];
   const errors: unknown[] = [];
-  const session = new RtcSession((m) => sent.push(m), new SessionStats('t', 'webrtc', 'live', 'default'), () => Promise.reject(new Error('no frames in this test')), { mode: 'live', iceServers: [], loopbackOnly: true, gatherTimeoutMs: 2000 }, () => undefined, (err) => errors.push(err));
+  const session = new RtcSession({
+    send: (m) => sent.push(m),
+    stats: new SessionStats('t', 'webrtc', 'live', 'default'),
+    getStylizer: () => Promise.reject(new Error('no frames in this test')),
+    iceServers: [],
+    loopbackOnly: true,
+    gatherTimeoutMs: 2000,
+    onGone: () => undefined,
+    onError: (err) => errors.push(err),
+  });
   try {
     await session.onOffer(browser.offer.sdp);
     const answer = sent.find((m): m is Extract<ServerMessage, { type: 'answer' }> => m.type === 'answer');
