@@ -192,8 +192,11 @@ export async function benchPackages(targets: { label: string; pkg: ModelPackage 
   return rows;
 }
 
-/** The int8 copy to measure beside an fp32 package: its current `-int8` package, else one quantised in memory. */
-async function int8Twin(label: string, pkg: ModelPackage, signal: AbortSignal | undefined): Promise<{ label: string; pkg: ModelPackage }> {
+/**
+ * The int8 copy to measure beside an fp32 package: its current `-int8` package, else one quantised in
+ * memory (no `dir`). Also the live bench's (bench/live-bench.ts --int8), so both benches compare the same copy.
+ */
+export async function int8Twin(label: string, pkg: ModelPackage, signal: AbortSignal | undefined): Promise<{ label: string; pkg: ModelPackage }> {
   if (pkg.dir !== undefined) {
     const copy = preferInt8Copy(pkg.dir);
     if (copy.precision === 'int8') return { label: `${label} (int8)`, pkg: await loadModelPackage(copy.dir) };
