@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { formatTable } from '../src/bench/text-table.js';
 
 const TARGET_BYTES = 2 * 1024 ** 3;
 
@@ -94,9 +95,7 @@ async function parent(): Promise<void> {
       ['peak RSS (maxRSS)', mb(report.maxRssBytes)],
       ['target', `< ${mb(TARGET_BYTES)}: ${peak < TARGET_BYTES ? 'OK' : 'OVER'}`],
     ];
-    const w = Math.max(...rows.map((r) => r[0].length));
-    process.stdout.write(`| ${'measure'.padEnd(w)} | value |\n|${'-'.repeat(w + 2)}|-------|\n`);
-    for (const [k, v] of rows) process.stdout.write(`| ${k.padEnd(w)} | ${v} |\n`);
+    process.stdout.write(formatTable(['measure', 'value'], rows, { style: 'markdown' }) + '\n');
     if (peak >= TARGET_BYTES) process.exitCode = 1;
   } finally {
     await rm(dir, { recursive: true, force: true });

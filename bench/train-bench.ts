@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatTable } from '../src/bench/text-table.js';
 import { tfjsWebGpuAdapter } from '../src/engine/tfjs-backend.js';
 import { BackendUnavailableError } from '../src/errors.js';
 import type { TrainBackend } from '../src/train/gradient-engine.js';
@@ -70,14 +71,14 @@ try {
   }
   const adapter = tfjsWebGpuAdapter();
   if (adapter) notes.push(`webgpu adapter: ${adapter.name} (${adapter.backend}, ${adapter.software ? 'software' : 'hardware'})`);
-  const header = `| arch | size | batch | backend | workers | phase | s/step | of which outside the gradient engine | images/s | speed-up vs wasm, 1 worker |`;
-  const lines = [header, '|---|---|---|---|---|---|---|---|---|---|'];
-  for (const r of rows) {
+  const header = ['arch', 'size', 'batch', 'backend', 'workers', 'phase', 's/step', 'of which outside the gradient engine', 'images/s', 'speed-up vs wasm, 1 worker'];
+  const body = rows.map((r) => {
     const one = rows.find((o) => o.size === r.size && o.backend === 'wasm' && o.workers === 1);
     const speedup = one ? (one.seconds / r.seconds).toFixed(2) + '×' : '—';
-    lines.push(`| ${arch} | ${r.size}² | ${batch} | ${r.backend} | ${r.workers} | ${values.phase} | ${r.seconds.toFixed(2)} | ${r.overhead.toFixed(3)} | ${(batch / r.seconds).toFixed(2)} | ${speedup} |`);
-  }
-  process.stdout.write(`${lines.join('\n')}\n\n${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}${notes.map((n) => `\n${n}`).join('')}\n`);
+    return [arch, `${r.size}²`, String(batch), r.backend, String(r.workers), values.phase, r.seconds.toFixed(2), r.overhead.toFixed(3), (batch / r.seconds).toFixed(2), speedup];
+  });
+  const table = formatTable(header, body, { style: 'markdown' });
+  process.stdout.write(`${table}\n\n${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}${notes.map((n) => `\n${n}`).join('')}\n`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

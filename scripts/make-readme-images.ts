@@ -6,16 +6,15 @@
  *          [--side 1280] [--video <in> --converted <out>]
  * Photos are stylized at --side px on their longer side (a 720p frame's scale, what a video sees:
  * the model's smoothing is in pixels, so a thumbnail-sized input would look more stylized than a
- * real conversion), then both halves are scaled down to the sheet.
+ * real conversion), then both halves are scaled down to the sheet. The sheets are laid out by
+ * scripts/contact-sheet.ts (writeContactSheet), the one sheet maker, without its labels.
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import { createStylizer } from '../src/engine/create-stylizer.js';
 import type { Frame } from '../src/frame.js';
-import { decodeFrames } from '../src/media/decode-frames.js';
-import { probeMedia } from '../src/media/probe.js';
+import { IMAGE, readPicture, writeContactSheet, type SheetRow } from './contact-sheet.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,48 +30,29 @@ const { values } = parseArgs({
   },
 });
 const width = Number(values.width);
+const side = Number(values.side);
 await mkdir(values.out, { recursive: true });
 
-async function firstFrame(file: string): Promise<Frame> {
-  const info = await probeMedia(file);
-  for await (const frame of decodeFrames(file, { width: info.width, height: info.height, frameRate: info.frameRate })) return frame;
-  throw new Error(`${file}: no frames`);
-}
-
-const raw = (f: Frame): sharp.Sharp => sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } });
-
-/** Places pairs side by side, rows stacked, with a white gutter. */
-async function sheet(pairs: Array<[Frame, Frame]>, file: string): Promise<void> {
-  const gutter = 8;
-  const tiles: Array<{ input: Buffer; top: number; left: number }> = [];
-  let top = gutter;
-  for (const [a, b] of pairs) {
-    const h = Math.round((a.height / a.width) * width);
-    for (const [i, f] of [a, b].entries()) {
-      tiles.push({ input: await raw(f).resize(width, h).png().toBuffer(), top, left: gutter + i * (width + gutter) });
-    }
-    top += h + gutter;
-  }
-  await sharp({ create: { width: 2 * width + 3 * gutter, height: top, channels: 3, background: '#ffffff' } }).composite(tiles).jpeg({ quality: 88 }).toFile(file);
+async function sheet(rows: SheetRow[], file: string): Promise<void> {
+  await writeContactSheet(file, rows, { width });
   console.log(`wrote ${file}`);
 }
 
 const stylizer = await createStylizer({ model: values.model });
 try {
   if (values.photos) {
-    const names = values.names ? values.names.split(',') : (await readdir(values.photos)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, Number(values.rows));
-    const side = Number(values.side);
-    const pairs: Array<[Frame, Frame]> = [];
+    const names = values.names ? values.names.split(',') : (await readdir(values.photos)).filter((n) => IMAGE.test(n)).sort().slice(0, Number(values.rows));
+    const rows: SheetRow[] = [];
     for (const name of names) {
-      const { data, info } = await sharp(path.join(values.photos, name)).rotate().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      const frame: Frame = { data: new Uint8Array(data), width: info.width, height: info.height, pts: 0, index: 0 };
+      const frame: Frame = await readPicture(path.join(values.photos, name), side);
       const [out] = await stylizer.run([frame]);
-      pairs.push([frame, out!]);
+      rows.push({ frames: [frame, out!] });
     }
-    await sheet(pairs, path.join(values.out, 'contact-sheet.jpg'));
+    await sheet(rows, path.join(values.out, 'contact-sheet.jpg'));
   }
   if (values.video && values.converted) {
-    await sheet([[await firstFrame(values.video), await firstFrame(values.converted)]], path.join(values.out, 'sample-frame.jpg'));
+    // Both at the same scale: the sheet shows them the tile's width, --side only bounds the decode.
+    await sheet([{ frames: [await readPicture(values.video, side), await readPicture(values.converted, side)] }], path.join(values.out, 'sample-frame.jpg'));
   }
 } finally {
   await stylizer.close();

@@ -22,6 +22,7 @@ import { preferInt8Copy } from '../model/quantize/int8-copy.js';
 import { DEFAULT_CALIBRATION_VIDEO, quantizePackage } from '../model/quantize/quantize-model.js';
 import { initParams } from '../model/params.js';
 import { countMacs, countParameters, getArchitecture, type ArchitectureName } from '../model/spec.js';
+import { formatTable } from './text-table.js';
 
 export interface ModelBenchOptions {
   /** Package folders/names to measure. Default: none (use `archs`). */
@@ -191,8 +192,11 @@ export async function benchPackages(targets: { label: string; pkg: ModelPackage 
   return rows;
 }
 
-/** The int8 copy to measure beside an fp32 package: its current `-int8` package, else one quantised in memory. */
-async function int8Twin(label: string, pkg: ModelPackage, signal: AbortSignal | undefined): Promise<{ label: string; pkg: ModelPackage }> {
+/**
+ * The int8 copy to measure beside an fp32 package: its current `-int8` package, else one quantised in
+ * memory (no `dir`). Also the live bench's (bench/live-bench.ts --int8), so both benches compare the same copy.
+ */
+export async function int8Twin(label: string, pkg: ModelPackage, signal: AbortSignal | undefined): Promise<{ label: string; pkg: ModelPackage }> {
   if (pkg.dir !== undefined) {
     const copy = preferInt8Copy(pkg.dir);
     if (copy.precision === 'int8') return { label: `${label} (int8)`, pkg: await loadModelPackage(copy.dir) };
@@ -258,9 +262,7 @@ export function formatBenchTable(result: ModelBenchResult): string {
     r.fps.toFixed(1),
     r.gflops.toFixed(1),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i <= 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  const out = [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)];
+  const out = [formatTable(header, lines, { leftColumns: 3 })];
   if (result.fastOverCartoongan !== undefined) out.push('', `fast/cartoongan speed-up: ${result.fastOverCartoongan.toFixed(1)}x (same size, same run)`);
   if (result.int8Speedups.length > 0) {
     out.push('', 'int8/fp32 speed-up (frames a second, same threads, interleaved in this run):');

@@ -40,6 +40,7 @@ import { convertVideo } from '../pipeline/convert-video.js';
 import { SAMPLES_DIR } from '../project-paths.js';
 import type { PipelineBenchRequest } from './model-bench.js';
 import { ownCpu } from './proc-cpu.js';
+import { formatTable } from './text-table.js';
 
 export interface PipelineBenchOptions {
   /** Source clip, scaled to each size. Default: samples/sample.mp4, else a generated testsrc2 clip. */
@@ -306,9 +307,7 @@ export function formatPipelineTable(rows: PipelineBenchRow[]): string {
     ms(r.modelCpuMs),
     `${ms(r.pipelineCpuMs)} + ${ms(r.ffmpegCpuMs)}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  return formatTable(head, body, { style: 'markdown' });
 }
 
 /** Hook of `japananime bench --pipeline <video>` (loaded by src/cli/commands/bench.ts). Returns the exit code. */

@@ -12,6 +12,8 @@ const TICKS = 100;
 export interface StatTimes {
   /** The process's (or thread's) name, as /proc says it (`comm`, at most 15 characters). */
   name: string;
+  /** The parent process id (field 4), to tell this process's own children (Chromium's helpers) from others. */
+  parent: number;
   /** user + system CPU seconds of the process itself (all its threads). */
   self: number;
   /** user + system CPU seconds of its children that have exited and were waited for. */
@@ -26,7 +28,7 @@ export function parseStat(stat: string): StatTimes {
   // Fields after the name start at field 3 (state); utime, stime, cutime, cstime are fields 14–17.
   const f = stat.slice(close + 2).trim().split(/\s+/);
   const field = (n: number): number => Number(f[n - 3]) / TICKS;
-  return { name: stat.slice(open + 1, close), self: field(14) + field(15), children: field(16) + field(17) };
+  return { name: stat.slice(open + 1, close), parent: Number(f[4 - 3]), self: field(14) + field(15), children: field(16) + field(17) };
 }
 
 /** This process's CPU seconds (all threads) and its waited-for children's (ffmpeg, ffprobe). */
@@ -67,20 +69,36 @@ export function processIds(): number[] {
   }
 }
 
-/** Summed CPU seconds of the running processes whose name matches (e.g. /^chrom/ for Chromium). */
-export function processesCpu(name: RegExp): number | null {
-  const pids = processIds();
-  // On Linux this process itself is listed: nothing listed means there is no /proc.
-  if (pids.length === 0) return null;
-  let sum = 0;
-  for (const pid of pids) {
+/** Every running process's stat, read once (empty off Linux). */
+export function processStats(): Map<number, StatTimes> {
+  const out = new Map<number, StatTimes>();
+  for (const pid of processIds()) {
     try {
-      const t = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      if (name.test(t.name)) sum += t.self;
+      out.set(pid, parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')));
     } catch {
       // The process ended between the listing and the read.
     }
   }
+  return out;
+}
+
+/** Pure: the processes that descend from `ancestor` (children, grandchildren, …), from a process table. */
+export function descendantsOf(ancestor: number, table: Map<number, StatTimes>): number[] {
+  const descends = (pid: number): boolean => {
+    // Bounded: a pid reused while the table was read could make a loop.
+    for (let p = table.get(pid)?.parent, hops = 0; p !== undefined && p > 1 && hops < 16; p = table.get(p)?.parent, hops++) if (p === ancestor) return true;
+    return false;
+  };
+  return [...table.keys()].filter(descends);
+}
+
+/** Summed CPU seconds of the running processes whose name matches (e.g. /^chrom/ for Chromium). */
+export function processesCpu(name: RegExp): number | null {
+  const table = processStats();
+  // On Linux this process itself is listed: nothing listed means there is no /proc.
+  if (table.size === 0) return null;
+  let sum = 0;
+  for (const t of table.values()) if (name.test(t.name)) sum += t.self;
   return sum;
 }
 

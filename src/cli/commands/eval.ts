@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
-import { evaluateModel, formatEvaluationTable } from '../../eval/evaluate-model.js';
+import { evaluateModel, formatEvaluationTable, type EvaluateOptions } from '../../eval/evaluate-model.js';
 import { UsageError } from '../../errors.js';
+import { parseCommandArgs, wholeNumberFlag } from '../command-flags.js';
 import type { CommandModule } from '../command-module.js';
 
 const help = `Usage: japananime eval [--model M] [--anime <dir>] [options] <image|folder|video>...
@@ -23,48 +23,44 @@ Options:
   --json             print the result as one JSON object
 `;
 
+/** What `eval` passes to evaluateModel, from its flags. */
+export type EvalArgs = Pick<EvaluateOptions, 'inputs' | 'model' | 'anime' | 'maxAnime' | 'engine' | 'maxSide' | 'maxVideoFrames'> & { json: boolean };
+
+/** Pure: argv → evaluateModel's options. Throws UsageError for bad flags. */
+export function parseEvalArgs(argv: string[]): EvalArgs {
+  const { values, positionals } = parseCommandArgs(argv, {
+    model: { type: 'string' },
+    anime: { type: 'string', multiple: true },
+    'anime-max': { type: 'string' },
+    engine: { type: 'string' },
+    'max-side': { type: 'string' },
+    'video-frames': { type: 'string' },
+  });
+  const engine = values.engine;
+  if (engine !== undefined && engine !== 'onnx' && engine !== 'tfjs') throw new UsageError(`--engine must be onnx or tfjs, got '${engine}'`);
+  return {
+    inputs: positionals,
+    model: values.model,
+    anime: values.anime,
+    maxAnime: wholeNumberFlag('anime-max', values['anime-max'], 4),
+    engine,
+    maxSide: wholeNumberFlag('max-side', values['max-side'], 16),
+    maxVideoFrames: wholeNumberFlag('video-frames', values['video-frames'], 2),
+    json: values.json,
+  };
+}
+
 export const command: CommandModule = {
   summary: 'measure style strength, content and flicker of a model on photos and video',
   help,
   async run(argv, signal) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        anime: { type: 'string', multiple: true },
-        'anime-max': { type: 'string' },
-        engine: { type: 'string' },
-        'max-side': { type: 'string' },
-        'video-frames': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
-    if (values.engine !== undefined && values.engine !== 'onnx' && values.engine !== 'tfjs') throw new UsageError(`--engine must be onnx or tfjs, not '${values.engine}'`);
-    const int = (name: string, text: string | undefined): number | undefined => {
-      if (text === undefined) return undefined;
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < 16) throw new UsageError(`--${name} must be an integer ≥ 16, not '${text}'`);
-      return n;
-    };
-    const maxSide = int('max-side', values['max-side']);
-    const maxAnime = values['anime-max'] === undefined ? undefined : Number(values['anime-max']);
-    if (maxAnime !== undefined && (!Number.isInteger(maxAnime) || maxAnime < 4)) throw new UsageError('--anime-max must be an integer ≥ 4');
-    const videoFrames = values['video-frames'] === undefined ? undefined : Number(values['video-frames']);
-    if (videoFrames !== undefined && (!Number.isInteger(videoFrames) || videoFrames < 2)) throw new UsageError('--video-frames must be an integer ≥ 2');
+    const { json, ...options } = parseEvalArgs(argv);
     const result = await evaluateModel({
-      inputs: positionals,
-      model: values.model,
-      anime: values.anime,
-      maxAnime,
-      engine: values.engine as 'onnx' | 'tfjs' | undefined,
-      maxSide,
-      maxVideoFrames: videoFrames,
+      ...options,
       signal,
-      onItem: values.json ? undefined : (label) => process.stderr.write(`measured ${label}\n`),
+      onItem: json ? undefined : (label) => process.stderr.write(`measured ${label}\n`),
     });
-    process.stdout.write((values.json ? JSON.stringify(result) : formatEvaluationTable(result)) + '\n');
+    process.stdout.write((json ? JSON.stringify(result) : formatEvaluationTable(result)) + '\n');
     return 0;
   },
 };

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '../../errors.js';
+import { inputAndOut, OUT_FLAG, parseCommandArgs, wholeNumberFlag } from '../command-flags.js';
 import type { CommandModule } from '../command-module.js';
 
 const help = `Usage: japananime export <run> --out <model-dir> [--step N] [--license L] [--description TEXT] [--int8] [--json]
@@ -11,32 +10,46 @@ With --int8, an int8 copy is written beside it as <model-dir>-int8 (japananime q
 defaults: calibrated on the sample clip and the run's training photos); 'serve' prefers it.
 `;
 
+/** What `export` does, from its flags. */
+export interface ExportArgs {
+  run: string;
+  out: string;
+  step: number | undefined;
+  license: string | undefined;
+  description: string | undefined;
+  /** Also write an int8 copy beside the package. */
+  int8: boolean;
+  json: boolean;
+}
+
+/** Pure: argv → export's arguments. Throws UsageError for bad flags. */
+export function parseExportArgs(argv: string[]): ExportArgs {
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...OUT_FLAG,
+    step: { type: 'string' },
+    license: { type: 'string' },
+    description: { type: 'string' },
+    int8: { type: 'boolean', default: false },
+  });
+  const { input, out } = inputAndOut({ command: 'export', placeholder: 'run', what: 'the run folder' }, positionals, values.out);
+  return { run: input, out, step: wholeNumberFlag('step', values.step, 1), license: values.license, description: values.description, int8: values.int8, json: values.json };
+}
+
 export const command: CommandModule = {
   summary: 'export a training run as a model package (ONNX + meta)',
   help,
   async run(argv, signal) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { out: { type: 'string' }, step: { type: 'string' }, license: { type: 'string' }, description: { type: 'string' }, int8: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
-    });
-    const [run, ...extra] = positionals;
-    if (!run) throw new UsageError('export needs the run folder: japananime export <run> --out <model-dir>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-    if (!values.out) throw new UsageError('export needs --out <model-dir>');
-    const step = values.step === undefined ? undefined : Number(values.step);
-    if (step !== undefined && (!Number.isInteger(step) || step < 1)) throw new UsageError(`--step must be a positive integer, not '${values.step}'`);
+    const args = parseExportArgs(argv);
     const { exportRun } = await import('../../train/export-run.js');
-    const pkg = await exportRun({ run, out: values.out, step, license: values.license, description: values.description });
+    const pkg = await exportRun({ run: args.run, out: args.out, step: args.step, license: args.license, description: args.description });
     const summary: Record<string, unknown> = { dir: pkg.dir, architecture: pkg.meta.architecture, parameters: pkg.meta.parameters, steps: pkg.meta.training['steps'] };
-    if (values.int8 && pkg.dir !== undefined) {
+    if (args.int8 && pkg.dir !== undefined) {
       const { quantizeModel } = await import('../../model/quantize/quantize-model.js');
       const { int8CopyDir } = await import('../../model/quantize/int8-copy.js');
       summary['int8'] = (await quantizeModel({ model: pkg.dir, out: int8CopyDir(pkg.dir), signal })).pkg.dir;
     }
     process.stdout.write(
-      (values.json
+      (args.json
         ? JSON.stringify(summary)
         : `exported ${String(summary['architecture'])} (${String(summary['parameters'])} params, step ${String(summary['steps'])}) to ${String(summary['dir'])}${summary['int8'] ? `, int8 copy in ${String(summary['int8'])}` : ''}`) + '\n',
     );

@@ -1,5 +1,6 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
+import type { QuantizeModelOptions } from '../../model/quantize/quantize-model.js';
+import { inputAndOut, OUT_FLAG, parseCommandArgs, wholeNumberFlag } from '../command-flags.js';
 import type { CommandModule } from '../command-module.js';
 
 const help = `Usage: japananime quantize <model-dir> --out <model-dir> [--calibration <video|image|folder>]... [--frames N] [--percentile P] [--keep-thin N] [--json]
@@ -21,49 +22,47 @@ calibration data and what stayed fp32. The tfjs weights stay the fp32 ones.
 'serve' uses <model>-int8 beside a model when it was made from that exact model:
   japananime quantize models/default --out models/default-int8`;
 
+/** What `quantize` passes to quantizeModel, from its flags. */
+export type QuantizeArgs = Pick<QuantizeModelOptions, 'model' | 'out' | 'calibration' | 'frames' | 'percentile' | 'keepThinConvs'> & { json: boolean };
+
+/** Pure: argv → quantizeModel's options. Throws UsageError for bad flags. */
+export function parseQuantizeArgs(argv: string[]): QuantizeArgs {
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...OUT_FLAG,
+    calibration: { type: 'string', multiple: true },
+    frames: { type: 'string' },
+    percentile: { type: 'string' },
+    'keep-thin': { type: 'string' },
+  });
+  const { input, out } = inputAndOut({ command: 'quantize', placeholder: 'model-dir', what: 'the model package' }, positionals, values.out);
+  const percentile = values.percentile === undefined ? undefined : Number(values.percentile);
+  if (percentile !== undefined && !(percentile > 50 && percentile <= 100)) throw new UsageError(`--percentile must be a number in (50, 100], got '${values.percentile}'`);
+  return {
+    model: input,
+    out,
+    calibration: values.calibration,
+    frames: wholeNumberFlag('frames', values.frames, 1),
+    percentile,
+    keepThinConvs: wholeNumberFlag('keep-thin', values['keep-thin'], 0),
+    json: values.json,
+  };
+}
+
 export const command: CommandModule = {
   summary: 'write an int8 (static QDQ) copy of a model package, calibrated on real frames',
   help,
   async run(argv, signal) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        calibration: { type: 'string', multiple: true },
-        frames: { type: 'string' },
-        percentile: { type: 'string' },
-        'keep-thin': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
-    const [model, ...extra] = positionals;
-    if (!model) throw new UsageError('quantize needs the model package: japananime quantize <model-dir> --out <dir>');
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-    if (!values.out) throw new UsageError('quantize needs --out <model-dir>');
-    const whole = (flag: string, text: string | undefined, min: number): number | undefined => {
-      if (text === undefined) return undefined;
-      if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`--${flag} must be a whole number ≥ ${min}, got '${text}'`);
-      return Number(text);
-    };
-    const percentile = values.percentile === undefined ? undefined : Number(values.percentile);
-    if (percentile !== undefined && !(percentile > 50 && percentile <= 100)) throw new UsageError(`--percentile must be a number in (50, 100], got '${values.percentile}'`);
+    const { json, ...options } = parseQuantizeArgs(argv);
     const { quantizeModel } = await import('../../model/quantize/quantize-model.js');
     const { pkg, record } = await quantizeModel({
-      model,
-      out: values.out,
-      calibration: values.calibration,
-      frames: whole('frames', values.frames, 1),
-      percentile,
-      keepThinConvs: whole('keep-thin', values['keep-thin'], 0),
+      ...options,
       signal,
-      onProgress: values.json || !process.stderr.isTTY ? undefined : (phase, done, total) => {
+      onProgress: json || !process.stderr.isTTY ? undefined : (phase, done, total) => {
         process.stderr.write(phase === 'calibrating' ? `\rcalibrating ${done}/${total} frames` : phase === 'writing' ? '\n' : 'reading calibration frames…\n');
       },
     });
     const summary = { dir: pkg.dir, architecture: pkg.meta.architecture, precision: pkg.meta.precision, quantizedConvs: record['quantizedConvs'], calibration: record['calibration'] };
-    process.stdout.write((values.json ? JSON.stringify(summary) : `wrote int8 ${summary.architecture} (${String(summary.quantizedConvs)} Convs in int8) to ${summary.dir}`) + '\n');
+    process.stdout.write((json ? JSON.stringify(summary) : `wrote int8 ${summary.architecture} (${String(summary.quantizedConvs)} Convs in int8) to ${summary.dir}`) + '\n');
     return 0;
   },
 };

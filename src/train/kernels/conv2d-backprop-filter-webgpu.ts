@@ -11,19 +11,11 @@
  * col is made in chunks of output pixels so that one chunk stays within a storage buffer binding
  * (128 MiB on llvmpipe; ≥ 1 GiB on GPUs) and the kernel's memory stays bounded at any image size.
  */
-import { backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { webgpu_util } from '@tensorflow/tfjs-backend-webgpu';
+import { backpropFilterGeometry } from './conv2d-backprop-filter-geometry.js';
 import { callBackendKernel, release } from './wasm-kernel-calls.js';
-
-interface BackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
 
 /** What this kernel uses of tfjs's WebGPUBackend (its class is not importable as a value here). */
 interface WebGpuBackendLike extends KernelBackend {
@@ -87,17 +79,9 @@ class Im2ColRowsProgram implements WebGPUProgram {
 
 function conv2dBackpropFilter(args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: unknown }): TensorInfo {
   const backend = args.backend as WebGpuBackendLike;
-  const x = args.inputs['x'];
-  const dy = args.inputs['dy'];
-  if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter needs x and dy');
-  const attrs = args.attrs as BackpropFilterAttrs;
-  if (attrs.dataFormat === 'NCHW') throw new Error('webgpu Conv2DBackpropFilter (training kernel) supports NHWC only');
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  const { batchSize, inChannels, outChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { x, dy, info, rows, k } = backpropFilterGeometry(args, 'webgpu');
+  const { inChannels, outChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const call = (name: string, inputs: Record<string, TensorInfo>, a: Record<string, unknown> = {}): TensorInfo => callBackendKernel('webgpu', backend, name, inputs, a);
-  const rows = batchSize * outHeight * outWidth;
-  const k = filterHeight * filterWidth * inChannels;
   const chunk = colChunkRows(rows, k, backend.device.limits.maxStorageBufferBindingSize);
   const temps: TensorInfo[] = [];
   try {

@@ -9,17 +9,9 @@
  * with channels moved to the batch axis by dy dilated by the stride, is 3-4× slower on XNNPACK: its
  * "input channels" are the batch, a handful, which starves the GEMM micro-kernels.)
  */
-import { backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { backpropFilterGeometry } from './conv2d-backprop-filter-geometry.js';
 import { callWasmKernel, release, reshapeInfo } from './wasm-kernel-calls.js';
-
-interface BackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
 
 /** The wasm backend's own view of a tensor's memory (valid until the next allocation). */
 interface WasmBackendLike extends KernelBackend {
@@ -63,19 +55,11 @@ export function im2colTransposedNhwc(
 
 function conv2dBackpropFilter(args: { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: unknown }): TensorInfo {
   const backend = args.backend as WasmBackendLike;
-  const x = args.inputs['x'];
-  const dy = args.inputs['dy'];
-  if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter needs x and dy');
-  const attrs = args.attrs as BackpropFilterAttrs;
-  if (attrs.dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const { x, dy, info, rows, k } = backpropFilterGeometry(args, 'wasm');
   const { batchSize, inHeight, inWidth, inChannels, outChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const p = batchSize * outHeight * outWidth;
-  const rows = filterHeight * filterWidth * inChannels;
   const temps: TensorInfo[] = [];
   try {
-    const colT = backend.makeOutput([1, rows, p], 'float32');
+    const colT = backend.makeOutput([1, k, rows], 'float32'); // colT: [k, B·oh·ow]
     temps.push(colT);
     // Views are taken after every allocation: a heap growth detaches older views.
     const colVals = backend.typedArrayFromHeap(colT);
@@ -84,9 +68,9 @@ function conv2dBackpropFilter(args: { inputs: Record<string, TensorInfo>; backen
       batch: batchSize, inH: inHeight, inW: inWidth, inC: inChannels, outH: outHeight, outW: outWidth,
       kH: filterHeight, kW: filterWidth, sH: strideHeight, sW: strideWidth, top: info.padInfo.top, left: info.padInfo.left,
     });
-    const dy3 = reshapeInfo(backend, dy, [1, p, outChannels]);
+    const dy3 = reshapeInfo(backend, dy, [1, rows, outChannels]);
     temps.push(dy3);
-    const product = callWasmKernel(backend, 'BatchMatMul', { a: colT, b: dy3 }, { transposeA: false, transposeB: false }); // [1, rows, co]
+    const product = callWasmKernel(backend, 'BatchMatMul', { a: colT, b: dy3 }, { transposeA: false, transposeB: false }); // [1, k, co]
     temps.push(product);
     return reshapeInfo(backend, product, [filterHeight, filterWidth, inChannels, outChannels]);
   } finally {

@@ -5,25 +5,14 @@ import { initTfjs } from '../../../src/engine/tfjs-backend.js';
 import { colChunkLimit, colChunkRows } from '../../../src/train/kernels/conv2d-backprop-filter-webgpu.js';
 import { registerWebGpuTrainingKernels } from '../../../src/train/kernels/register-training-kernels.js';
 import { webGpuSkipReason } from '../webgpu-available.js';
+import { maxAbsDiff, rand, type ConvCase as Case } from './conv-gradient-cases.js';
 
 const skip = await webGpuSkipReason();
-
-interface Case { n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' }
 
 // Small shapes (llvmpipe is slow): both strides and paddings, odd sizes, a 7×7 first layer, a 1×1.
 const cases: Case[] = [];
 for (const s of [1, 2]) for (const pad of ['same', 'valid'] as const) cases.push({ n: 2, h: 7, w: 9, ci: 3, co: 5, k: 3, s, pad });
 cases.push({ n: 2, h: 8, w: 8, ci: 4, co: 8, k: 4, s: 2, pad: 'same' }, { n: 1, h: 16, w: 16, ci: 3, co: 8, k: 7, s: 1, pad: 'same' }, { n: 3, h: 5, w: 6, ci: 4, co: 2, k: 1, s: 2, pad: 'valid' });
-
-function rand(shape: number[], seed: number): Float32Array {
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  let st = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
-    out[i] = st / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** dW of sum(conv(x, W) * weights) on the current backend, through the gradient tape. */
 async function filterGrad(c: Case, seed: number): Promise<Float32Array> {
@@ -38,13 +27,6 @@ async function filterGrad(c: Case, seed: number): Promise<Float32Array> {
   } finally {
     dw.dispose();
   }
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 test('colChunkRows: whole when it fits, else the most rows under the binding limit, never 0', () => {

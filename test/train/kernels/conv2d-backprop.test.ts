@@ -3,24 +3,13 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerTrainingKernels } from '../../../src/train/kernels/register-training-kernels.js';
-
-interface Case { n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' }
+import { maxAbsDiff, rand, type ConvCase as Case } from './conv-gradient-cases.js';
 
 const cases: Case[] = [];
 for (const s of [1, 2]) for (const pad of ['same', 'valid'] as const) for (const [h, w] of [[8, 8], [7, 9]] as const) for (const k of [3, 4]) {
   cases.push({ n: 2, h, w, ci: 3, co: 5, k, s, pad });
 }
 cases.push({ n: 1, h: 16, w: 16, ci: 8, co: 16, k: 7, s: 1, pad: 'same' }, { n: 3, h: 5, w: 6, ci: 4, co: 2, k: 1, s: 2, pad: 'valid' });
-
-function rand(shape: number[], seed: number): Float32Array {
-  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  let st = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
-    out[i] = st / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** Computes dx and dW of sum(conv(x, W) * dyWeights) on the current backend. */
 function grads(c: Case, seed: number): { dx: Float32Array; dw: Float32Array } {
@@ -33,13 +22,6 @@ function grads(c: Case, seed: number): { dx: Float32Array; dw: Float32Array } {
     const [dx, dw] = g([x, w]);
     return { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array };
   });
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 test('wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend', async () => {
