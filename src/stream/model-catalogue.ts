@@ -64,11 +64,13 @@ export class ModelCatalogue {
   }
 
   /**
-   * The model's stylizer, as a getter a session calls for each frame. The name is resolved again on
-   * every call: with an int8 copy present that reads and hashes the package's model.onnx each frame.
+   * The model's stylizer, as a getter a session calls for each frame. The name is resolved to its
+   * folder (and int8 copy) once, here, when the session opens or changes model: resolving per frame
+   * read and hashed the package's model.onnx on the event loop for every frame.
    */
   stylizerFor(model: string): () => Promise<Stylizer> {
-    return () => this.pool.get(this.servedDir(model));
+    const dir = this.servedDir(model);
+    return () => this.pool.get(dir);
   }
 
   /** Inference workers restarted after dying, over every loaded stylizer. */

@@ -24,7 +24,7 @@ type Tensor = onnxProto.onnx.ITensorProto;
 const T = onnx.TensorProto.DataType;
 
 /** Ops that only move values (the output's values are some of the input's), so they run on uint8 with the input's scale. */
-const DATA_MOVEMENT_OPS = new Set(['Resize', 'MaxPool', 'Transpose', 'Reshape', 'DepthToSpace', 'SpaceToDepth', 'Squeeze', 'Unsqueeze', 'Flatten']);
+const DATA_MOVEMENT_OPS = new Set(['Resize', 'Expand', 'MaxPool', 'Transpose', 'Reshape', 'DepthToSpace', 'SpaceToDepth', 'Squeeze', 'Unsqueeze', 'Flatten']);
 
 /** Node types ORT fuses or runs in int8 once quantised (for the summary in meta.json). */
 export const QUANTIZED_OP_TYPES = ['QuantizeLinear', 'DequantizeLinear', 'QLinearConv'] as const;
@@ -320,4 +320,58 @@ export function withIntermediateOutputs(bytes: Uint8Array, tensors: string[]): U
   const existing = new Set((graph.output ?? []).map((o) => o.name ?? ''));
   graph.output = [...(graph.output ?? []), ...tensors.filter((t) => !existing.has(t)).map((name) => ({ name, type: { tensorType: { elemType: T.FLOAT } } }))];
   return encodeModel(model);
+}
+
+/** The integer factor of a nearest-neighbour Resize that copies each pixel into an f×f block, or undefined. */
+function blockUpsampleFactor(node: Node, inits: Map<string, Tensor>): number | undefined {
+  if (node.opType !== 'Resize' || (node.input?.length ?? 0) !== 3 || node.input?.[1] !== '') return undefined;
+  if ((attrString(node, 'mode') ?? 'nearest') !== 'nearest' || attrString(node, 'coordinate_transformation_mode') !== 'asymmetric' || attrString(node, 'nearest_mode') !== 'floor') return undefined;
+  const scales = inits.get(node.input[2] ?? '');
+  if (!scales || scales.dataType !== T.FLOAT) return undefined;
+  const [n, c, fy, fx] = readFloats(scales);
+  return n === 1 && c === 1 && fy === fx && Number.isInteger(fy) && fy! >= 2 ? fy : undefined;
+}
+
+/**
+ * Rewrites each nearest-neighbour Resize that copies pixels into f×f blocks (what `fast`'s upsampling
+ * exports) as Transpose to NHWC → Unsqueeze [N,H,1,W,1,C] → Expand [N,H,f,W,f,C] → Reshape → Transpose
+ * back: the same values, and every op only moves uint8 bytes once quantised. ORT runs a uint8 Resize
+ * channels-last one element at a time: 16 ms of a 640×360 int8 frame of `fast`, against about 4 ms
+ * for the rewrite (whose Transposes ORT cancels against its own NHWC layout where it can). The fp32
+ * graph keeps its Resize, which ORT runs well in NCHW. Returns how many were rewritten.
+ */
+export function rewriteBlockUpsampling(model: Model): number {
+  const graph = model.graph;
+  if (!graph) throw new RangeError('no graph in the ONNX model');
+  const inits = initializerMap(model);
+  const ints = (name: string, values: number[]): onnxProto.onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
+  const int64s = (name: string, values: number[]): Tensor => {
+    const data = new BigInt64Array(values.map((v) => BigInt(v)));
+    return rawTensor(name, T.INT64, [values.length], new Uint8Array(data.buffer));
+  };
+  const out: Node[] = [];
+  let count = 0;
+  for (const node of graph.node ?? []) {
+    const f = blockUpsampleFactor(node, inits);
+    const x = node.input?.[0];
+    const y = node.output?.[0];
+    if (f === undefined || x === undefined || y === undefined) {
+      out.push(node);
+      continue;
+    }
+    const p = `${y}/block_upsample`;
+    graph.initializer = [...(graph.initializer ?? []), int64s(`${p}/axes`, [2, 4]), int64s(`${p}/blocks`, [1, 1, f, 1, f, 1]), int64s(`${p}/factor`, [1, f, f, 1])];
+    out.push(
+      { opType: 'Transpose', name: `${p}/nhwc`, input: [x], output: [`${p}/nhwc`], attribute: [ints('perm', [0, 2, 3, 1])] },
+      { opType: 'Unsqueeze', name: `${p}/split`, input: [`${p}/nhwc`, `${p}/axes`], output: [`${p}/split`] },
+      { opType: 'Expand', name: `${p}/expand`, input: [`${p}/split`, `${p}/blocks`], output: [`${p}/expand`] },
+      { opType: 'Shape', name: `${p}/shape`, input: [`${p}/nhwc`], output: [`${p}/shape`] },
+      { opType: 'Mul', name: `${p}/out_shape`, input: [`${p}/shape`, `${p}/factor`], output: [`${p}/out_shape`] },
+      { opType: 'Reshape', name: `${p}/merge`, input: [`${p}/expand`, `${p}/out_shape`], output: [`${p}/merged`] },
+      { opType: 'Transpose', name: `${p}/nchw`, input: [`${p}/merged`], output: [y], attribute: [ints('perm', [0, 3, 1, 2])] },
+    );
+    count++;
+  }
+  graph.node = out;
+  return count;
 }

@@ -13,7 +13,7 @@ import { loadModelPackage, modelPrecision, saveModelPackage, type ModelMeta, typ
 import { onnxFingerprint } from './int8-copy.js';
 import { calibrateActivations } from './calibrate-activations.js';
 import { readCalibrationFrames } from './calibration-frames.js';
-import { applyQuantization, decodeModel, encodeModel, isQuantizedGraph, planQuantization } from './qdq-graph.js';
+import { applyQuantization, decodeModel, encodeModel, isQuantizedGraph, planQuantization, rewriteBlockUpsampling } from './qdq-graph.js';
 
 /** The sample clip, always part of the default calibration set. */
 export const DEFAULT_CALIBRATION_VIDEO = path.join(SAMPLES_DIR, 'sample.mp4');
@@ -82,14 +82,19 @@ export async function quantizePackage(source: ModelPackage, options: QuantizePac
   const set = await readCalibrationFrames({ sources, frames, maxSide: options.maxSide, signal: options.signal });
   if (set.frames.length === 0) throw new InputError('E_INPUT_INVALID', 'the calibration sources gave no frames');
 
-  const plan = planQuantization(decodeModel(source.onnx), { keepThinConvs: options.keepThinConvs ?? 3 });
+  // The graph calibrated and quantised: the source's, with its block upsampling rewritten into ops
+  // that run on uint8 (rewriteBlockUpsampling; same values).
+  const rewritten = decodeModel(source.onnx);
+  rewriteBlockUpsampling(rewritten);
+  const graph = encodeModel(rewritten);
+  const plan = planQuantization(decodeModel(graph), { keepThinConvs: options.keepThinConvs ?? 3 });
   if (plan.convs.length === 0) throw new ModelError(`${name}: the graph has no Conv with constant weights to quantise`);
-  const calibration = await calibrateActivations(source.onnx, plan, set.frames, {
+  const calibration = await calibrateActivations(graph, plan, set.frames, {
     percentile,
     signal: options.signal,
     onFrame: (done, total) => options.onProgress?.('calibrating', done, total),
   });
-  const model = decodeModel(source.onnx);
+  const model = decodeModel(graph);
   const summary = applyQuantization(model, plan, calibration.params);
   const onnx = encodeModel(model);
 

@@ -10,6 +10,7 @@ import {
   isQuantizedGraph,
   planQuantization,
   quantizeWeightsPerChannel,
+  rewriteBlockUpsampling,
   uint8Params,
   type ActivationParams,
 } from '../../../src/model/quantize/qdq-graph.js';
@@ -105,4 +106,36 @@ void test('a Conv feeding a nearest Resize shares its scale with the Resize outp
   const plan = planQuantization(model);
   assert.equal(plan.group.get('c1'), plan.group.get('up'));
   assert.notEqual(plan.group.get('x'), plan.group.get('c1'));
+});
+
+/** x[1,3,5,7] → Resize (mode, coordinates) by the scales given → y. */
+function resizeModel(attrs: Record<string, string>, scales: number[]): Uint8Array {
+  const g = new OnnxGraphBuilder();
+  g.node('Resize', ['x', '', g.floatInit('scales', [4], scales)], attrs, 'y');
+  const vi = (name: string) => ({ name, type: { tensorType: { elemType: OnnxType.FLOAT } } });
+  const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { name: 'up', node: g.nodes, initializer: g.initializers, input: [vi('x')], output: [vi('y')] } });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+void test('block upsampling is rewritten into data-movement ops with exactly the same output; other resizes are left alone', async () => {
+  const block = { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' };
+  for (const f of [2, 3]) {
+    const original = resizeModel(block, [1, 1, f, f]);
+    const model = decodeModel(original);
+    assert.equal(rewriteBlockUpsampling(model), 1);
+    assert.ok(!(model.graph?.node ?? []).some((n) => n.opType === 'Resize'));
+    const x = new ort.Tensor('float32', lcg(3 * 5 * 7, 11 + f), [1, 3, 5, 7]);
+    const a = await ort.InferenceSession.create(original);
+    const b = await ort.InferenceSession.create(encodeModel(model));
+    const ya = (await a.run({ x }))['y']!;
+    const yb = (await b.run({ x }))['y']!;
+    assert.deepEqual(yb.dims, [1, 3, 5 * f, 7 * f]);
+    assert.deepEqual(yb.data, ya.data);
+    await a.release();
+    await b.release();
+  }
+  // Linear resizing makes new values, and a half-pixel or a non-integer nearest resize is no block copy.
+  for (const [attrs, scales] of [[{ ...block, mode: 'linear' }, [1, 1, 2, 2]], [{ mode: 'nearest' }, [1, 1, 2, 2]], [block, [1, 1, 1.5, 1.5]], [block, [1, 1, 2, 3]]] as const) {
+    assert.equal(rewriteBlockUpsampling(decodeModel(resizeModel(attrs, [...scales]))), 0, JSON.stringify([attrs, scales]));
+  }
 });

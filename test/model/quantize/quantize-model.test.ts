@@ -92,6 +92,8 @@ void test('ONNX Runtime fuses every quantised Conv into an int8 kernel (QLinearC
   assert.equal(ops.get('QLinearConv'), q.meta.quantization!['quantizedConvs'], `ops: ${JSON.stringify([...ops])}`);
   // The thin (≤ 3-channel) Convs stay fp32 by default: stem, head, palette output.
   assert.ok((ops.get('QLinearConv') ?? 0) >= 8);
+  // fast's nearest upsampling runs as uint8 data movement (rewriteBlockUpsampling), not ORT's channels-last Resize.
+  assert.equal(ops.get('Resize'), undefined, `ops: ${JSON.stringify([...ops])}`);
 });
 
 /** Mean and 99th percentile of |fp32 - int8| over generated frames that were not calibrated on, through the real Stylizer. */
