@@ -373,5 +373,8 @@ export function rewriteBlockUpsampling(model: Model): number {
     count++;
   }
   graph.node = out;
+  // The Resizes' scales are read by no node now; ORT would warn about each one left behind.
+  const used = new Set(out.flatMap((n) => n.input ?? []));
+  graph.initializer = (graph.initializer ?? []).filter((t) => used.has(t.name ?? ''));
   return count;
 }
