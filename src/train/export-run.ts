@@ -1,11 +1,14 @@
 /**
  * `japananime export <run> --out <model-dir>`: the run's latest checkpoint (or a chosen step) as a
- * model package (model.onnx + meta.json + tfjs weights) with the training record in meta.json.
+ * model package (model.onnx + meta.json + tfjs weights) with the training record in meta.json, and
+ * with `int8` its int8 copy beside it.
  */
 import path from 'node:path';
 import { RunError } from '../errors.js';
 import { saveModelPackage, type ModelPackage } from '../model/model-package.js';
 import { checkParams } from '../model/params.js';
+import { int8CopyDir } from '../model/quantize/int8-copy.js';
+import { quantizeModel, type QuantizePackageOptions } from '../model/quantize/quantize-model.js';
 import { getArchitecture } from '../model/spec.js';
 import { listCheckpoints, readCheckpoint } from './checkpoint.js';
 import { readMetrics } from './metrics.js';
@@ -22,6 +25,11 @@ export interface ExportRunOptions {
   license?: string;
   /** One-line description in meta.json. Default: "<arch> trained by japananime (<steps> steps)". */
   description?: string;
+  /**
+   * Also write an int8 copy beside the package, as `<out>-int8` (what `serve` and `stylize` prefer),
+   * quantised with these options (src/model/quantize). Default: none.
+   */
+  int8?: QuantizePackageOptions;
 }
 
 export async function exportRun(options: ExportRunOptions): Promise<ModelPackage> {
@@ -55,7 +63,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ModelPackage
     seed: config.seed,
     exportedFrom: path.relative(runDir, chosen.dir),
   };
-  return saveModelPackage(options.out, {
+  const pkg = await saveModelPackage(options.out, {
     spec,
     params: ck.g,
     meta: {
@@ -64,4 +72,6 @@ export async function exportRun(options: ExportRunOptions): Promise<ModelPackage
       description: options.description ?? `${config.arch} generator trained by japananime (${ck.step} steps)`,
     },
   });
+  if (options.int8 !== undefined && pkg.dir !== undefined) await quantizeModel({ ...options.int8, model: pkg.dir, out: int8CopyDir(pkg.dir) });
+  return pkg;
 }

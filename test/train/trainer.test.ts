@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import { JapananimeError } from '../../src/errors.js';
+import { onnxFingerprint, preferInt8Copy } from '../../src/model/quantize/int8-copy.js';
 import { listCheckpoints } from '../../src/train/checkpoint.js';
 import { buildPhotoTargets } from '../../src/train/dataset/build-targets.js';
 import { exportRun } from '../../src/train/export-run.js';
@@ -44,6 +45,17 @@ test('fast: losses are finite in both phases and the run folder is complete', as
   assert.ok(existsSync(path.join(out, 'samples', 'step-00000003.png')));
   assert.ok(existsSync(path.join(out, 'samples', 'step-00000006.png')));
   assert.deepEqual((await listCheckpoints(out)).map((c) => c.step), [3, 6]);
+});
+
+test('export with int8 writes the package and its int8 copy beside it, made from that exact model.onnx', async () => {
+  const modelDir = path.join(dir, 'fast-model');
+  // The fast run of the first test; calibrated on its own tiny photos (the sample clip is not needed).
+  const pkg = await exportRun({ run: path.join(dir, 'fast'), out: modelDir, int8: { calibration: [data], frames: 2 } });
+  assert.equal(pkg.meta.architecture, 'fast');
+  const copy = JSON.parse(await readFile(path.join(`${modelDir}-int8`, 'meta.json'), 'utf8')) as { precision: string; quantization: { sourceOnnxSha256: string } };
+  assert.equal(copy.precision, 'int8');
+  assert.equal(copy.quantization.sourceOnnxSha256, onnxFingerprint(pkg.onnx));
+  assert.equal(preferInt8Copy(modelDir).dir, `${modelDir}-int8`);
 });
 
 test('the content loss falls during pretraining (cartoongan on one fixed photo)', async () => {

@@ -1,3 +1,5 @@
+import { int8CopyDir } from '../../model/quantize/int8-copy.js';
+import { exportRun } from '../../train/export-run.js';
 import { inputAndOut, OUT_FLAG, parseCommandArgs, wholeNumberFlag } from '../command-flags.js';
 import type { CommandModule } from '../command-module.js';
 
@@ -40,14 +42,9 @@ export const command: CommandModule = {
   help,
   async run(argv, signal) {
     const args = parseExportArgs(argv);
-    const { exportRun } = await import('../../train/export-run.js');
-    const pkg = await exportRun({ run: args.run, out: args.out, step: args.step, license: args.license, description: args.description });
+    const pkg = await exportRun({ run: args.run, out: args.out, step: args.step, license: args.license, description: args.description, ...(args.int8 ? { int8: { signal } } : {}) });
     const summary: Record<string, unknown> = { dir: pkg.dir, architecture: pkg.meta.architecture, parameters: pkg.meta.parameters, steps: pkg.meta.training['steps'] };
-    if (args.int8 && pkg.dir !== undefined) {
-      const { quantizeModel } = await import('../../model/quantize/quantize-model.js');
-      const { int8CopyDir } = await import('../../model/quantize/int8-copy.js');
-      summary['int8'] = (await quantizeModel({ model: pkg.dir, out: int8CopyDir(pkg.dir), signal })).pkg.dir;
-    }
+    if (args.int8 && pkg.dir !== undefined) summary['int8'] = int8CopyDir(pkg.dir);
     process.stdout.write(
       (args.json
         ? JSON.stringify(summary)

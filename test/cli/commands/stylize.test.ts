@@ -9,7 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { isImageInput, parseStylizeArgs } from '../../../src/cli/commands/stylize.js';
+import { chooseModel, isImageInput, parseStylizeArgs } from '../../../src/cli/commands/stylize.js';
+import { preferInt8Copy } from '../../../src/model/quantize/int8-copy.js';
 import { PROJECT_ROOT } from '../../../src/project-paths.js';
 import { makeClip, tempDir } from '../../media/make-clip.js';
 import { saveRandomModel } from '../../pipeline/random-model.js';
@@ -62,7 +63,7 @@ void test('parseStylizeArgs: every flag, and refusals', () => {
   const a = parseStylizeArgs(['in.mp4', '-o', 'out.mp4', '--model', 'm', '--engine', 'tfjs', '--device', 'cpu', '--threads', '2', '--batch', '8', '--max-side', '320', '--codec', 'vp9', '--crf', '30', '--preset', 'fast', '--allow-truncated', '--json']);
   assert.deepEqual(
     { ...a, videoFlags: undefined },
-    { input: 'in.mp4', output: 'out.mp4', model: 'm', engine: 'tfjs', device: 'cpu', threads: 2, workers: undefined, batch: 8, maxSide: 320, codec: 'vp9', crf: 30, preset: 'fast', allowTruncated: true, json: true, tile: undefined, force: false, videoFlags: undefined },
+    { input: 'in.mp4', output: 'out.mp4', model: 'm', engine: 'tfjs', device: 'cpu', threads: 2, workers: undefined, batch: 8, maxSide: 320, codec: 'vp9', crf: 30, preset: 'fast', allowTruncated: true, json: true, tile: undefined, force: false, fp32: false, videoFlags: undefined },
   );
   assert.throws(() => parseStylizeArgs(['in.mp4']), /no output/);
   assert.throws(() => parseStylizeArgs(['-o', 'x.mp4']), /no input/);
@@ -74,6 +75,19 @@ void test('parseStylizeArgs: every flag, and refusals', () => {
   assert.throws(() => parseStylizeArgs(['a.mp4', '-o', 'x.mp4', '--codec', 'h264', '--crf', '60']), /0 to 51/);
   assert.throws(() => parseStylizeArgs(['a.mp4', '-o', 'x.mp4', '--device', 'tpu']), /--device/);
   assert.throws(() => parseStylizeArgs(['a.mp4', '-o', 'x.mp4', '--nope']), /Unknown option/);
+  assert.equal(parseStylizeArgs(['a.mp4', '-o', 'x.mp4', '--fp32']).fp32, true);
+});
+
+void test('the shipped default runs as its int8 copy on the CPU; --fp32, another engine or device, or no copy keep the package asked for', () => {
+  const base = { model: undefined, engine: undefined, device: undefined, fp32: false, json: true } as const;
+  // The shipped int8 copy must be current (remade whenever models/default changes), or this fails.
+  assert.equal(preferInt8Copy(path.join(PROJECT_ROOT, 'models/default')).precision, 'int8');
+  assert.equal(chooseModel(base), path.join(PROJECT_ROOT, 'models/default-int8'));
+  assert.equal(chooseModel({ ...base, model: 'default' }), path.join(PROJECT_ROOT, 'models/default-int8'));
+  assert.equal(chooseModel({ ...base, fp32: true }), undefined);
+  assert.equal(chooseModel({ ...base, engine: 'tfjs' }), undefined);
+  assert.equal(chooseModel({ ...base, device: 'webgpu' }), undefined);
+  assert.equal(chooseModel({ ...base, model }), model);
 });
 
 void test('converts with --json: progress lines then a summary, exit 0', async () => {
