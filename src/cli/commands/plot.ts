@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
+import { plotRun } from '../../train/plot-losses.js';
 import type { CommandModule } from '../command-module.js';
 
 const help = `Usage: japananime plot <run> [--out FILE.svg|FILE.png] [--smooth N]
@@ -18,7 +19,6 @@ export const command: CommandModule = {
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     const smooth = values.smooth === undefined ? undefined : Number(values.smooth);
     if (smooth !== undefined && (!Number.isInteger(smooth) || smooth < 1)) throw new UsageError(`--smooth must be a positive integer, not '${values.smooth}'`);
-    const { plotRun } = await import('../../train/plot-losses.js');
     const file = await plotRun({ run, out: values.out, smooth });
     process.stdout.write(`wrote ${file}\n`);
     return 0;

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import type { QuantizeModelOptions } from '../../model/quantize/quantize-model.js';
+import { quantizeModel, type QuantizeModelOptions } from '../../model/quantize/quantize-model.js';
 import { inputAndOut, OUT_FLAG, parseCommandArgs, wholeNumberFlag } from '../command-flags.js';
 import type { CommandModule } from '../command-module.js';
 
@@ -53,7 +53,6 @@ export const command: CommandModule = {
   help,
   async run(argv, signal) {
     const { json, ...options } = parseQuantizeArgs(argv);
-    const { quantizeModel } = await import('../../model/quantize/quantize-model.js');
     const { pkg, record } = await quantizeModel({
       ...options,
       signal,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
+import { train } from '../../train/trainer.js';
 import type { CommandModule } from '../command-module.js';
 import { createProgress } from '../progress.js';
 
@@ -124,7 +125,6 @@ export const command: CommandModule = {
       ...optional('lineStrength', num('cel-lines', values['cel-lines'], { min: 0 })),
       ...optional('linePass', num('cel-line-pass', values['cel-line-pass'], { int: true, min: 1 })),
     };
-    const { train } = await import('../../train/trainer.js');
     const progress = createProgress({ json: values.json, unit: 'steps', label: 'train' });
     const result = await train({
       photos: values.photos,

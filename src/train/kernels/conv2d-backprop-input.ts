@@ -10,7 +10,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { callWasmKernel, release, reshapeInfo } from './wasm-kernel-calls.js';
+import { callWasmKernel, dilateByStride, release } from './wasm-kernel-calls.js';
 
 interface BackpropInputAttrs {
   strides: [number, number] | number;
@@ -155,26 +155,12 @@ function conv2dBackpropInput(args: { inputs: Record<string, TensorInfo>; backend
   if (attrs.dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropInput supports NHWC only');
   const info = backend_util.computeConv2DInfo(
     attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  const { batchSize, inHeight, inWidth, inChannels, outChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   if (strideHeight > 1 && strideHeight === strideWidth) return subPixelBackpropInput(backend as WasmBackendLike, dy, filter, info);
   const temps: TensorInfo[] = [];
   try {
-    // 1. dilate: [B, oy, 1, ox, 1, co] padded to [B, oy, sh, ox, sw, co] → [B, oy·sh, ox·sw, co].
-    let dyd = dy;
-    let dHeight = outHeight;
-    let dWidth = outWidth;
-    if (strideHeight > 1 || strideWidth > 1) {
-      const r6 = reshapeInfo(backend, dy, [batchSize, outHeight, 1, outWidth, 1, outChannels]);
-      temps.push(r6);
-      const p6 = callWasmKernel(backend, 'PadV2', { x: r6 }, {
-        paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0,
-      });
-      temps.push(p6);
-      dHeight = outHeight * strideHeight;
-      dWidth = outWidth * strideWidth;
-      dyd = reshapeInfo(backend, p6, [batchSize, dHeight, dWidth, outChannels]);
-      temps.push(dyd);
-    }
+    // 1. dilate dy by the stride (zeros between its pixels).
+    const { dilated: dyd, height: dHeight, width: dWidth } = dilateByStride(backend, dy, info, outChannels, temps);
     // 2. pad so that a valid stride-1 conv with the flipped filter yields exactly inHeight×inWidth.
     const top = filterHeight - 1 - info.padInfo.top;
     const left = filterWidth - 1 - info.padInfo.left;

@@ -6,7 +6,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { callWasmKernel, release, reshapeInfo } from './wasm-kernel-calls.js';
+import { callWasmKernel, dilateByStride, release } from './wasm-kernel-calls.js';
 
 interface BackpropInputAttrs {
   strides: [number, number] | number;
@@ -24,26 +24,12 @@ function depthwiseBackpropInput(args: { inputs: Record<string, TensorInfo>; back
   const attrs = args.attrs as BackpropInputAttrs;
   const info = backend_util.computeConv2DInfo(
     attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, true, 'channelsLast');
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { batchSize, inHeight, inWidth, inChannels, filterHeight, filterWidth } = info;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) throw new Error('wasm DepthwiseConv2dNativeBackpropInput: dilations are not supported');
   if (filter.shape[3] !== 1) throw new Error('wasm DepthwiseConv2dNativeBackpropInput: only channel multiplier 1 is supported');
   const temps: TensorInfo[] = [];
   try {
-    let dyd = dy;
-    let dHeight = outHeight;
-    let dWidth = outWidth;
-    if (strideHeight > 1 || strideWidth > 1) {
-      const r6 = reshapeInfo(backend, dy, [batchSize, outHeight, 1, outWidth, 1, inChannels]);
-      temps.push(r6);
-      const p6 = callWasmKernel(backend, 'PadV2', { x: r6 }, {
-        paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0,
-      });
-      temps.push(p6);
-      dHeight = outHeight * strideHeight;
-      dWidth = outWidth * strideWidth;
-      dyd = reshapeInfo(backend, p6, [batchSize, dHeight, dWidth, inChannels]);
-      temps.push(dyd);
-    }
+    const { dilated: dyd, height: dHeight, width: dWidth } = dilateByStride(backend, dy, info, inChannels, temps);
     const top = filterHeight - 1 - info.padInfo.top;
     const left = filterWidth - 1 - info.padInfo.left;
     if (top < 0 || left < 0) throw new Error('DepthwiseConv2dNativeBackpropInput: padding larger than the filter is not supported');

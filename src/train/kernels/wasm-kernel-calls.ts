@@ -29,3 +29,25 @@ export function release(backend: KernelBackend, info: TensorInfo): void {
 export function reshapeInfo(backend: KernelBackend, x: TensorInfo, shape: number[]): TensorInfo {
   return callWasmKernel(backend, 'Reshape', { x }, { shape });
 }
+
+/**
+ * The first step of a strided conv's input gradient (dense and depthwise alike): dy [B, oy, ox, c]
+ * with stride-1 zeros between its pixels, [B, oy·sh, ox·sw, c] (a reshape to [B, oy, 1, ox, 1, c],
+ * a zero pad of the two unit axes, a reshape back). Returns dy itself at stride 1. Every tensor it
+ * makes is pushed onto `temps` for the caller to release.
+ */
+export function dilateByStride(backend: KernelBackend, dy: TensorInfo, info: { batchSize: number; outHeight: number; outWidth: number; strideHeight: number; strideWidth: number }, channels: number, temps: TensorInfo[]): { dilated: TensorInfo; height: number; width: number } {
+  const { batchSize, outHeight, outWidth, strideHeight, strideWidth } = info;
+  if (strideHeight === 1 && strideWidth === 1) return { dilated: dy, height: outHeight, width: outWidth };
+  const r6 = reshapeInfo(backend, dy, [batchSize, outHeight, 1, outWidth, 1, channels]);
+  temps.push(r6);
+  const p6 = callWasmKernel(backend, 'PadV2', { x: r6 }, {
+    paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0,
+  });
+  temps.push(p6);
+  const height = outHeight * strideHeight;
+  const width = outWidth * strideWidth;
+  const dilated = reshapeInfo(backend, p6, [batchSize, height, width, channels]);
+  temps.push(dilated);
+  return { dilated, height, width };
+}
