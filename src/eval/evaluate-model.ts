@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { createStylizer } from '../engine/create-stylizer.js';
 import type { StylizerOptions } from '../engine/create-stylizer.js';
 import type { Stylizer } from '../engine/stylizer.js';
-import { InputError, UsageError, throwIfAborted } from '../errors.js';
+import { InputError, OptionError, throwIfAborted, UsageError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import { decodeFrames } from '../media/decode-frames.js';
 import { readImageFitted } from '../media/image-reader.js';
@@ -283,7 +283,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     const found = await classifyInputs(o.anime);
     animeFiles = spread(found.images, o.maxAnime);
     animeVideos = found.videos;
-    if (animeVideos.length === 0 && animeFiles.length < 4) throw new UsageError(`--anime needs at least 4 images (or a video) for a style distance, found ${animeFiles.length}`);
+    if (animeVideos.length === 0 && animeFiles.length < 4) throw new OptionError(`{anime} needs at least 4 images (or a video) for a style distance, found ${animeFiles.length}`);
   }
   const stylizer = await createStylizer({ model: o.model, engine: o.engine });
   const style = animeFiles.length + animeVideos.length > 0 ? await StyleFeatureExtractor.create() : undefined;

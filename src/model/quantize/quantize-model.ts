@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, ModelError, UsageError, throwIfAborted } from '../../errors.js';
+import { InputError, ModelError, OptionError, throwIfAborted } from '../../errors.js';
 import { recordedPath, SAMPLES_DIR } from '../../project-paths.js';
 import { loadModelPackage, modelPrecision, saveModelPackage, type ModelMeta, type ModelPackage } from '../model-package.js';
 import { onnxFingerprint } from './int8-copy.js';
@@ -69,8 +69,8 @@ export type QuantizePackageOptions = Omit<QuantizeModelOptions, 'model' | 'out'>
 export async function quantizePackage(source: ModelPackage, options: QuantizePackageOptions = {}): Promise<QuantizeModelResult> {
   const frames = options.frames ?? 64;
   const percentile = options.percentile ?? 99.99;
-  if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames must be a whole number ≥ 1, got ${frames}`);
-  if (!(percentile > 50 && percentile <= 100)) throw new UsageError(`the percentile must be in (50, 100], got ${percentile}`);
+  if (!Number.isInteger(frames) || frames < 1) throw new OptionError(`{frames} must be a whole number ≥ 1, got ${frames}`);
+  if (!(percentile > 50 && percentile <= 100)) throw new OptionError(`{percentile} must be in (50, 100], got ${percentile}`);
   const name = source.dir ?? source.spec.name;
   if (modelPrecision(source.meta) === 'int8' || isQuantizedGraph(decodeModel(source.onnx))) {
     const from = (source.meta.quantization?.['source'] as string | undefined) ?? 'its fp32 source';
@@ -122,7 +122,7 @@ export async function quantizePackage(source: ModelPackage, options: QuantizePac
 export async function quantizeModel(options: QuantizeModelOptions): Promise<QuantizeModelResult> {
   const source = await loadModelPackage(options.model);
   const out = path.resolve(options.out);
-  if (source.dir !== undefined && path.resolve(source.dir) === out) throw new UsageError(`--out must differ from the source package ${out} (the int8 copy goes beside it)`);
+  if (source.dir !== undefined && path.resolve(source.dir) === out) throw new OptionError(`{out} must differ from the source package ${out} (the int8 copy goes beside it)`);
   const { pkg, record } = await quantizePackage(source, options);
   throwIfAborted(options.signal);
   options.onProgress?.('writing');
