@@ -6,6 +6,11 @@
 # Time on 2 cores: see models/default/meta.json (training.wallSeconds). Pretraining is the regression to
 # the anime targets (L1 in pixels + the perceptual content loss against the target), then the GAN
 # phase adds the film's style (Gram) loss and the discriminator, with the targets' L1 kept.
+# The shipped model took one more step: it was trained with instance norms in its context path (the
+# `fast` of 2026-12-05 before 23:00), then moved to today's norm-free `fast` by folding the norms into
+# its convs (scripts/fold-fast-norms.ts) and 600 distillation steps to its own outputs
+# (scripts/distill-targets.ts, train --init); README "The default model" has the commands. This script
+# trains the norm-free network from step 1 with the same recipe, which has not been run to its end.
 # Usage: scripts/train-default.sh [run-dir]   (default: runs/default; an existing run is resumed)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -193,7 +193,8 @@ function cartoonganSeed(): ArchitectureSpec {
 /**
  * The real-time generator. Plain convolutions only (the tfjs wasm backend has no gradient kernels
  * for depthwise convolutions), few channels at full resolution, the capacity at 1/4 resolution
- * where 128-channel 3x3 convolutions run near the CPU's peak. 1.04M parameters, 5.9 GMAC at 256²;
+ * where 128-channel 3x3 convolutions run near the CPU's peak, and no normalisation, so int8 runs
+ * it end to end in uint8 kernels. 1.04M parameters, 5.9 GMAC at 256²;
  * single-threaded ONNX Runtime runs it ~9x faster than cartoongan (4 residual blocks gave 7.5x, too
  * little margin for the 5x target once threads and a busy machine eat into small convolutions).
  *
@@ -207,27 +208,32 @@ function cartoonganSeed(): ArchitectureSpec {
  * GuidedFilterLayer), which a fresh generator already applies to the photo.
  */
 function fast(): ArchitectureSpec {
-  // Down to 1/4 resolution, three residual blocks, back up: the context path.
+  // Down to 1/4 resolution, three residual blocks, back up: the context path. No normalisation
+  // between the convolutions: in int8, ONNX Runtime fuses conv → LeakyReLU → conv into uint8 kernels
+  // end to end, while each instance norm forced a round trip through fp32 (DequantizeLinear, NCHW
+  // Transpose, the norm, QuantizeLinear) that took a third of an int8 frame. The default trained with
+  // ten norms was moved to this form by folding each norm's average statistics into the conv before
+  // it and distilling (scripts/fold-fast-norms.ts, scripts/distill-targets.ts).
   const context: Layer[] = [
-    conv('down1/conv', 3, 32, 64, 2), inorm('down1/norm', 64), lrelu(),
-    conv('down2/conv', 3, 64, 128, 2), inorm('down2/norm', 128), lrelu(),
+    conv('down1/conv', 3, 32, 64, 2), lrelu(),
+    conv('down2/conv', 3, 64, 128, 2), lrelu(),
   ];
   // Residual blocks without an activation after the add (as in Johnson et al.'s fast style transfer).
   for (let i = 1; i <= 3; i++) {
-    context.push({ op: 'residual', name: `res${i}`, body: [conv(`res${i}/conv1`, 3, 128, 128), inorm(`res${i}/norm1`, 128), lrelu(), conv(`res${i}/conv2`, 3, 128, 128), inorm(`res${i}/norm2`, 128)] });
+    context.push({ op: 'residual', name: `res${i}`, body: [conv(`res${i}/conv1`, 3, 128, 128), lrelu(), conv(`res${i}/conv2`, 3, 128, 128)] });
   }
   // Up blocks: a 1×1 projection to fewer channels at the low resolution (cheap), nearest 2× upsampling,
   // then a 3×3 conv at the higher resolution. Not transposed convolutions: their uneven tap overlap
   // drew a faint 4-pixel periodic pattern on smooth areas, and ORT has no int8 kernel for them.
   context.push(
-    conv('up1/reduce', 1, 128, 64), up2(), conv('up1/conv', 3, 64, 64), inorm('up1/norm', 64), lrelu(),
-    conv('up2/reduce', 1, 64, 32), up2(), conv('up2/conv', 3, 32, 32), inorm('up2/norm', 32), lrelu(),
+    conv('up1/reduce', 1, 128, 64), up2(), conv('up1/conv', 3, 64, 64), lrelu(),
+    conv('up2/reduce', 1, 64, 32), up2(), conv('up2/conv', 3, 32, 32), lrelu(),
   );
   const layers: Layer[] = [
-    // No instance norm here (the context path normalises at its first block): the full-resolution
-    // features must keep the photo's absolute texture amplitude, or the last conv cannot cancel the
-    // texture it is to remove. With a norm here a 600-step run repainted the colours and left every
-    // texture in place.
+    // No instance norm here (the network of 2026-12-05 had them in its context path only): the
+    // full-resolution features must keep the photo's absolute texture amplitude, or the last conv
+    // cannot cancel the texture it is to remove. With a norm here a 600-step run repainted the
+    // colours and left every texture in place.
     conv('conv_in', 7, 3, 32), lrelu(),
     // The full-resolution features skip the context path (added to its output, as a U-Net skip):
     // the last conv sees fine detail directly, so removing texture is a local filter to learn,
@@ -246,10 +252,10 @@ function fast(): ArchitectureSpec {
       // The network then draws on a flattened photo: colours, outlines, shapes; nothing after it
       // smears its lines (the old default's output guided filter did). ~1% of the MACs.
       { op: 'kuwahara', radius: 3, temperature: 0.002 },
-      // The palette: a per-pixel colour curve on the photo's absolute values (1×1 convolutions, no
-      // normalisation). The main branch cannot do this: its first instance norm makes it blind to
-      // any per-channel shift or scale of the input, so it can add shapes and lines but never turn
-      // a grey sky blue or lift the shadows the way the film does. Its first conv is 3×3, so the
+      // The palette: a per-pixel colour curve on the photo's absolute values (a 3×3 then a 1×1
+      // convolution). It was added when the main branch had instance norms, which made it blind to
+      // any per-channel shift or scale of the input: it could add shapes and lines but never turn a
+      // grey sky blue or lift the shadows the way the film does. Its first conv is 3×3, so the
       // same un-normalised path can also even out fine texture locally. 995 parameters, 960 MACs a pixel.
       { op: 'residual', name: 'palette', body: [conv('palette/conv1', 3, 3, 32), lrelu(), { ...conv('palette/conv2', 1, 32, 3), zeroInit: true }] },
       { op: 'residual', name: 'photo_skip', body: layers },

@@ -67,6 +67,12 @@ export interface RunConfigOptions {
   /** Seed of the initial weights, data order, crops and flips. Default: 0. */
   seed?: number;
   /**
+   * A model package of the run's architecture whose weights the generator starts from instead of
+   * the seeded initialisation (fine-tuning, distilling, training on from an imported package).
+   * Default: none.
+   */
+  init?: string;
+  /**
    * tfjs backend the gradients are computed on: 'wasm' (CPU, worker threads), 'webgpu' (a GPU, one
    * process) or 'cpu' (pure JS, tests). Not part of the run's maths: a resumed run may change it.
    * Default: 'wasm' (on resume: the run's last one).
@@ -108,6 +114,8 @@ export interface RunConfig {
   contentOn?: 'photo' | 'target';
   perceptual: { name: PerceptualName; layer: string; source: string; licence: string; vgg19Weights?: string };
   seed: number;
+  /** The package the generator started from (see RunConfigOptions.init); absent when it started from the seed. */
+  init?: string;
   backend: TrainBackend;
   createdAt: string;
   commands: string[];
@@ -182,6 +190,7 @@ export async function newRunConfig(o: RunConfigOptions): Promise<RunConfig> {
     contentOn: o.contentOn ?? 'photo',
     perceptual: { ...described, ...(perceptualConfig.weightsPath ? { vgg19Weights: perceptualConfig.weightsPath } : {}) },
     seed: o.seed ?? 0,
+    ...(o.init !== undefined ? { init: o.init } : {}),
     backend: o.backend ?? 'wasm',
     createdAt: new Date().toISOString(),
     commands: o.command ? [o.command] : [],

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { AbortedError, JapananimeError, RunError } from '../errors.js';
 import { initParams, checkParams, type ParamSet } from '../model/params.js';
 import { getArchitecture } from '../model/spec.js';
+import { loadModelPackage } from '../model/model-package.js';
 import { adamStep, createAdamState, type AdamState } from './adam.js';
 import { celTargets } from './cel-target.js';
 import { listCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -74,6 +75,18 @@ interface TrainState {
   dAdam: AdamState;
   rng: Rng;
   trainSeconds: number;
+}
+
+/** The weights of a package the generator starts from (`init`): the run's architecture, checked. */
+async function initialGenerator(dir: string, arch: string): Promise<ParamSet> {
+  let pkg;
+  try {
+    pkg = await loadModelPackage(dir);
+  } catch (err) {
+    throw new RunError(`cannot start from ${dir}: ${(err as Error).message}`, err);
+  }
+  if (pkg.spec.name !== arch) throw new RunError(`cannot start a ${arch} run from ${dir}: it is a ${pkg.spec.name} package`);
+  return pkg.params;
 }
 
 /** Trains (or resumes) a run up to `steps`. */
@@ -160,7 +173,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   } else {
     await mkdir(runDir, { recursive: true });
     await truncateMetrics(runDir, 0);
-    const g = initParams(gSpec, config.seed, { identityStart: true });
+    const g = config.init === undefined ? initParams(gSpec, config.seed, { identityStart: true }) : await initialGenerator(config.init, config.arch);
     const d = initParams(dSpec, config.seed + 1);
     state = { step: 0, g, d, gAdam: createAdamState(g), dAdam: createAdamState(d), rng: new Rng(config.seed ^ 0x5eed), trainSeconds: 0 };
   }

@@ -21,8 +21,8 @@ void test('forward names a missing parameter', async () => {
   await initTfjs('wasm');
   const spec = getArchitecture('fast');
   const vars = paramsToTensors(initParams(spec, 1));
-  delete vars['up1/norm/scale'];
-  assert.throws(() => forward(spec, vars, tf.zeros([1, 8, 8, 3])), /missing parameter 'up1\/norm\/scale'/);
+  delete vars['up1/conv/bias'];
+  assert.throws(() => forward(spec, vars, tf.zeros([1, 8, 8, 3])), /missing parameter 'up1\/conv\/bias'/);
 });
 
 void test('gradients reach every parameter of fast and patchgan (cpu backend)', async () => {

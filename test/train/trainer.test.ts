@@ -8,7 +8,8 @@ import sharp from 'sharp';
 import { createStylizer } from '../../src/engine/create-stylizer.js';
 import { JapananimeError } from '../../src/errors.js';
 import { onnxFingerprint, preferInt8Copy } from '../../src/model/quantize/int8-copy.js';
-import { listCheckpoints } from '../../src/train/checkpoint.js';
+import { listCheckpoints, readCheckpoint } from '../../src/train/checkpoint.js';
+import { loadModelPackage } from '../../src/model/model-package.js';
 import { buildPhotoTargets } from '../../src/train/dataset/build-targets.js';
 import { exportRun } from '../../src/train/export-run.js';
 import { readMetrics } from '../../src/train/metrics.js';
@@ -208,6 +209,23 @@ test('cartoongan trains 2 steps at 64x64 and the export runs in ONNX Runtime', a
   } finally {
     await stylizer.close();
   }
+});
+
+test('--init starts the generator from a package of the same architecture and records it; another architecture is refused', async () => {
+  // The fast package exported by the int8 test above; a learning rate of 1e-12 leaves its weights as they were.
+  const pkgDir = path.join(dir, 'fast-model');
+  const out = path.join(dir, 'from-init');
+  await train({ ...base('from-init'), init: pkgDir, crop: 32, steps: 1, pretrainSteps: 1, pretrainLr: 1e-12, checkpointEvery: 1 });
+  const config = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8')) as { init?: string };
+  assert.equal(config.init, pkgDir);
+  const [ck] = await listCheckpoints(out);
+  const g = (await readCheckpoint(ck!.dir)).g;
+  const pkg = await loadModelPackage(pkgDir);
+  for (const [name, p] of pkg.params) {
+    const q = g.get(name)!;
+    for (let i = 0; i < p.data.length; i += 97) assert.ok(Math.abs(q.data[i]! - p.data[i]!) < 1e-6, `${name}[${i}]`);
+  }
+  await assert.rejects(train({ ...base('from-wrong'), init: path.join(dir, 'cartoongan-model'), steps: 1, pretrainSteps: 1 }), /cannot start a fast run from .*: it is a cartoongan package/);
 });
 
 test('bad input is one typed line: missing/empty dataset, images smaller than the crop, another arch on resume', async () => {

@@ -55,6 +55,8 @@ Options:
   --perceptual-layer L  feature layer (default: block_6_expand_relu / block4_conv4)
   --vgg19-weights FILE  Keras vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (for --perceptual vgg19)
   --seed N              seed of weights, data order, crops (default: 0)
+  --init <model-dir>    start the generator from this package's weights (same --arch) instead of
+                        the seed's: fine-tuning or distilling (default: none)
   --checkpoint-every N  steps between checkpoints (default: 100)
   --keep N              checkpoints kept (default: 3)
   --sample-every N      steps between sample grids, 0 = none (default: 100)
@@ -95,7 +97,7 @@ export const command: CommandModule = {
         'adv-weight': { type: 'string' }, 'edge-weight': { type: 'string' }, 'structure-weight': { type: 'string' }, 'gradient-weight': { type: 'string' },
         'cel-palette': { type: 'string' }, 'cel-saturation': { type: 'string' }, 'cel-passes': { type: 'string' }, 'cel-radius': { type: 'string' },
         'cel-range': { type: 'string' }, 'cel-lines': { type: 'string' }, 'cel-line-pass': { type: 'string' }, perceptual: { type: 'string' },
-        'perceptual-layer': { type: 'string' }, 'vgg19-weights': { type: 'string' }, seed: { type: 'string' },
+        'perceptual-layer': { type: 'string' }, 'vgg19-weights': { type: 'string' }, seed: { type: 'string' }, init: { type: 'string' },
         'checkpoint-every': { type: 'string' }, keep: { type: 'string' }, 'sample-every': { type: 'string' },
         backend: { type: 'string' }, json: { type: 'boolean', default: false },
         target: { type: 'string' }, 'content-on': { type: 'string' },
@@ -149,6 +151,7 @@ export const command: CommandModule = {
       perceptualLayer: values['perceptual-layer'],
       vgg19Weights: values['vgg19-weights'],
       seed: num('seed', values.seed, { int: true, min: 0 }),
+      ...(values.init !== undefined ? { init: values.init } : {}),
       checkpointEvery: num('checkpoint-every', values['checkpoint-every'], { int: true, min: 1 }),
       keepCheckpoints: num('keep', values.keep, { int: true, min: 1 }),
       sampleEvery: num('sample-every', values['sample-every'], { int: true, min: 0 }),

@@ -1,18 +1,35 @@
 /**
- * Random-weight model packages for tests that need the real ONNX Runtime engine. Random weights still
- * have every instance norm, so tiles disagree in tone exactly as with trained weights.
+ * Random-weight model packages for tests that need the real ONNX Runtime engine. The tiling tests use
+ * `fast` with instance norms put back (as it was until 2026-12-05, and as community models such as
+ * AnimeGAN have them): random weights still have every norm, so tiles disagree in tone exactly as
+ * with trained weights.
  */
 import { createModelPackage, type ModelPackage } from '../../../src/model/model-package.js';
 import { initParams } from '../../../src/model/params.js';
 import { getArchitecture, type ArchitectureSpec, type Layer } from '../../../src/model/spec.js';
 
 /**
- * The `fast` generator with its channel counts divided by `divisor` and only `resBlocks` residual
+ * `fast` with an instance norm after each conv of its 1/4-resolution context path (the 1×1 reduces
+ * excepted): the normalised `fast` of 2026-12-05, whose first norm (down1) has 64 channels.
+ */
+export function normalisedFastSpec(): ArchitectureSpec {
+  const spec = getArchitecture('fast');
+  const addNorms = (layers: Layer[], inContext: boolean): Layer[] =>
+    layers.flatMap((l): Layer[] => {
+      if (l.op === 'residual') return [{ ...l, body: addNorms(l.body, inContext || l.name === 'full_res_skip') }];
+      if (inContext && l.op === 'conv' && l.name !== 'conv_out' && !l.name.endsWith('/reduce') && l.name !== 'conv_in') return [l, { op: 'instanceNorm', name: `${l.name}_norm`, channels: l.cout }];
+      return [l];
+    });
+  return { ...spec, layers: addNorms(spec.layers, false) };
+}
+
+/**
+ * The normalised `fast` generator (normalisedFastSpec) with its channel counts divided by `divisor` and only `resBlocks` residual
  * blocks: the same layer kinds (and instance norms at every scale) at a fraction of the cost, so a
  * 3000×2000 image runs in a test's time on a shared CPU.
  */
 export function slimFastSpec(divisor = 4, resBlocks = 1): ArchitectureSpec {
-  const spec = getArchitecture('fast');
+  const spec = normalisedFastSpec();
   const ch = (c: number): number => (c === 3 ? 3 : Math.max(4, c / divisor));
   const map = (layers: Layer[]): Layer[] =>
     layers.flatMap((l): Layer[] => {

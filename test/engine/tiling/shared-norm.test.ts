@@ -6,11 +6,10 @@ import { combineNormStats } from '../../../src/engine/tiling/norm-stats.js';
 import { listNormLayers } from '../../../src/engine/tiling/shared-norm-graph.js';
 import { createSharedNormRunner, type SharedNormRunner } from '../../../src/engine/tiling/shared-norm-onnx.js';
 import { meanAbsDiff } from '../../../src/engine/tiling/seam-metrics.js';
-import { getArchitecture } from '../../../src/model/spec.js';
-import { randomPackage } from './random-fast-package.js';
+import { normalisedFastSpec, randomPackage } from './random-fast-package.js';
 import { syntheticPhoto } from './synthetic-photo.js';
 
-const pkg = randomPackage(getArchitecture('fast'));
+const pkg = randomPackage(normalisedFastSpec());
 let model: Stylizer;
 let runner: SharedNormRunner;
 before(async () => {
@@ -34,8 +33,8 @@ test('combineNormStats: the statistics of a union from those of its parts', () =
   assert.throws(() => combineNormStats([]), RangeError);
 });
 
-test('every instance norm of the fast generator is found, in graph order, with its channels', () => {
-  const spec = getArchitecture('fast');
+test('every instance norm of a normalised fast generator is found, in graph order, with its channels', () => {
+  const spec = normalisedFastSpec();
   const expected: number[] = [];
   const walk = (layers: typeof spec.layers): void => {
     for (const l of layers) {
