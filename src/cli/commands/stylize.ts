@@ -28,8 +28,8 @@ redone, a folder skips the photos whose output is already up to date (--force re
                           (.jpg, .png, .webp) or a folder — required
   --model <dir|name>      model package folder or name under models/ (default: models/default); on
                           the CPU its int8 copy <model>-int8 is run instead when it was made from this
-                          exact model (japananime quantize): 1.3-1.6x the frames a second, within
-                          0.3 grey levels on average
+                          exact model (japananime quantize): 1.6-1.8x the frames a second, within
+                          0.2 grey levels on average
   --fp32                  run the fp32 model even when a current int8 copy is present
   --engine <onnx|tfjs>    inference engine (default: onnx)
   --device <cpu|cuda|webgpu>  where the model runs (default: cpu); webgpu: ONNX Runtime's WebGPU
