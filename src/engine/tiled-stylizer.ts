@@ -136,7 +136,11 @@ export class TiledStylizer implements Stylizer {
     const plan = this.plan(width, height);
     const shared = await this.sharedNormRunner();
     const stats = shared ? (await shared.stats([this.downscaled(frame)]))[0]! : undefined;
-    const reference = shared || this.tone === 'none' ? undefined : await this.reference(frame);
+    // A graph without instance norms (today's fast) computes each pixel from its neighbourhood only:
+    // overlapping tiles already agree, and tone matching toward a downscaled run would only pull
+    // them (by ~1.6 grey levels on a 2400×1800 photo) toward a picture stylized at another scale.
+    const tone = shared === undefined && (await this.graphIsNormFree()) ? 'none' : this.tone;
+    const reference = shared || tone === 'none' ? undefined : await this.reference(frame);
     const data = new Uint8Array(width * height * 3);
     const blender = new TileBlender(plan, data);
     const cols = plan.cols.starts.length;
@@ -151,7 +155,7 @@ export class TiledStylizer implements Stylizer {
           for (const s of await shared.run(tiles, stats)) pixels.push(s.data);
         } else {
           const styled = await this.inner.run(tiles);
-          styled.forEach((s, k) => pixels.push(matchTone(s.data, group[k]!, reference, this.tone)));
+          styled.forEach((s, k) => pixels.push(matchTone(s.data, group[k]!, reference, tone)));
         }
       }
       blender.addRow(row, pixels);
@@ -166,6 +170,14 @@ export class TiledStylizer implements Stylizer {
     this.sharedNorm ??= typeof source === 'function' ? source() : Promise.resolve(source);
     const runner = await this.sharedNorm;
     return runner.layers.length > 0 ? runner : undefined;
+  }
+
+  /** Whether the model's graph is known (a shared-norm source was given) and has no instance norm. */
+  private async graphIsNormFree(): Promise<boolean> {
+    const source = this.sharedNormSource;
+    if (!source) return false;
+    this.sharedNorm ??= typeof source === 'function' ? source() : Promise.resolve(source);
+    return (await this.sharedNorm).layers.length === 0;
   }
 
   /** The whole frame area-downscaled so its longest side is `referenceSide`. */
