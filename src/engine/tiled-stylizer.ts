@@ -134,12 +134,14 @@ export class TiledStylizer implements Stylizer {
   private async runTiled(frame: Frame): Promise<Frame> {
     const { width, height } = frame;
     const plan = this.plan(width, height);
-    const shared = await this.sharedNormRunner();
+    // With the graph known (the ONNX engine): its instance norms share the frame's statistics. A graph
+    // without any (today's fast) computes each pixel from its neighbourhood only: overlapping tiles
+    // already agree, and tone matching toward a downscaled run would only pull them (by ~1.6 grey
+    // levels on a 2400×1800 photo) toward a picture stylized at another scale.
+    const runner = await this.graphRunner();
+    const shared = runner !== undefined && runner.layers.length > 0 ? runner : undefined;
     const stats = shared ? (await shared.stats([this.downscaled(frame)]))[0]! : undefined;
-    // A graph without instance norms (today's fast) computes each pixel from its neighbourhood only:
-    // overlapping tiles already agree, and tone matching toward a downscaled run would only pull
-    // them (by ~1.6 grey levels on a 2400×1800 photo) toward a picture stylized at another scale.
-    const tone = shared === undefined && (await this.graphIsNormFree()) ? 'none' : this.tone;
+    const tone = runner !== undefined && shared === undefined ? 'none' : this.tone;
     const reference = shared || tone === 'none' ? undefined : await this.reference(frame);
     const data = new Uint8Array(width * height * 3);
     const blender = new TileBlender(plan, data);
@@ -163,21 +165,12 @@ export class TiledStylizer implements Stylizer {
     return { data, width, height, pts: frame.pts, index: frame.index };
   }
 
-  /** The shared-norm runner, built on first use; undefined without one or for a model without instance norms. */
-  private async sharedNormRunner(): Promise<SharedNormRunner | undefined> {
+  /** The graph's shared-norm runner, built on first use (whatever its norm count); undefined without a source. */
+  private async graphRunner(): Promise<SharedNormRunner | undefined> {
     const source = this.sharedNormSource;
     if (!source) return undefined;
     this.sharedNorm ??= typeof source === 'function' ? source() : Promise.resolve(source);
-    const runner = await this.sharedNorm;
-    return runner.layers.length > 0 ? runner : undefined;
-  }
-
-  /** Whether the model's graph is known (a shared-norm source was given) and has no instance norm. */
-  private async graphIsNormFree(): Promise<boolean> {
-    const source = this.sharedNormSource;
-    if (!source) return false;
-    this.sharedNorm ??= typeof source === 'function' ? source() : Promise.resolve(source);
-    return (await this.sharedNorm).layers.length === 0;
+    return this.sharedNorm;
   }
 
   /** The whole frame area-downscaled so its longest side is `referenceSide`. */

@@ -149,8 +149,9 @@ export function parseStylizeArgs(argv: string[]): StylizeArgs {
  */
 export function chooseModel(args: Pick<StylizeArgs, 'model' | 'engine' | 'device' | 'fp32' | 'json'>): string | undefined {
   if (args.fp32 || (args.engine ?? 'onnx') !== 'onnx' || (args.device ?? 'cpu') !== 'cpu') return args.model;
-  const chosen = preferInt8Copy(resolveModelDir(args.model));
-  const note = chosen.skipped !== undefined ? `int8 copy not used: ${chosen.skipped}` : chosen.precision === 'int8' && chosen.dir !== resolveModelDir(args.model) ? `running the int8 copy ${chosen.dir} (--fp32 runs the fp32 model)` : undefined;
+  const requested = resolveModelDir(args.model);
+  const chosen = preferInt8Copy(requested);
+  const note = chosen.skipped !== undefined ? `int8 copy not used: ${chosen.skipped}` : chosen.dir !== requested ? `running the int8 copy ${chosen.dir} (--fp32 runs the fp32 model)` : undefined;
   if (note !== undefined && !args.json) process.stderr.write(`japananime: ${note}\n`);
   return chosen.precision === 'int8' ? chosen.dir : args.model;
 }
