@@ -10,20 +10,20 @@
  * 2026-12-05, to move the default `fast` model to the norm-free architecture (see
  * scripts/fold-fast-norms.ts and models/default/meta.json).
  */
-import { copyFile, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ort } from '../src/engine/onnx-runtime.js';
+import { ONNX_FILE } from '../src/model/model-package.js';
 import { onnxFingerprint } from '../src/model/quantize/int8-copy.js';
 import { DATASET_SPLITS, MANIFEST_FILE, PHOTO_TARGETS_DIR, PHOTOS_DIR, TARGETS_FILE } from '../src/train/dataset/layout.js';
-import { readFile } from 'node:fs/promises';
 
 const [teacher, photos, out] = process.argv.slice(2);
 if (!teacher || !photos || !out) {
   process.stderr.write('usage: scripts/distill-targets.ts <teacher-model-dir> <photos-dataset> <out-dataset>\n');
   process.exit(2);
 }
-const onnx = await readFile(path.join(teacher, 'model.onnx'));
+const onnx = await readFile(path.join(teacher, ONNX_FILE));
 const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 2 });
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });

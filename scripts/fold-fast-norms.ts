@@ -14,7 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ort } from '../src/engine/onnx-runtime.js';
-import { META_FILE, saveModelPackage, type ModelMeta } from '../src/model/model-package.js';
+import { META_FILE, ONNX_FILE, saveModelPackage, TFJS_DIR, TFJS_MANIFEST_FILE, TFJS_WEIGHTS_FILE, type ModelMeta } from '../src/model/model-package.js';
 import { deserializeParams, type ParamSet } from '../src/model/params.js';
 import { decodeModel, withIntermediateOutputs } from '../src/model/quantize/qdq-graph.js';
 import { getArchitecture } from '../src/model/spec.js';
@@ -26,8 +26,9 @@ if (!oldDir || !images || !out) {
 }
 const meta = JSON.parse(await readFile(path.join(oldDir, META_FILE), 'utf8')) as ModelMeta;
 if (meta.architecture !== 'fast') throw new Error(`${oldDir} is a ${meta.architecture} package, not fast`);
-const params: ParamSet = deserializeParams(JSON.parse(await readFile(path.join(oldDir, 'tfjs', 'manifest.json'), 'utf8')), new Uint8Array(await readFile(path.join(oldDir, 'tfjs', 'weights.bin'))));
-const onnx = new Uint8Array(await readFile(path.join(oldDir, 'model.onnx')));
+// Read without loadModelPackage: its check against today's `fast` spec (no norms) would refuse them.
+const params: ParamSet = deserializeParams(JSON.parse(await readFile(path.join(oldDir, TFJS_DIR, TFJS_MANIFEST_FILE), 'utf8')), new Uint8Array(await readFile(path.join(oldDir, TFJS_DIR, TFJS_WEIGHTS_FILE))));
+const onnx = new Uint8Array(await readFile(path.join(oldDir, ONNX_FILE)));
 
 // Each InstanceNormalization of the old graph: its input (the conv's output) and its parameter names.
 const norms = (decodeModel(onnx).graph?.node ?? [])
