@@ -83,18 +83,18 @@ export async function quantizePackage(source: ModelPackage, options: QuantizePac
   if (set.frames.length === 0) throw new InputError('E_INPUT_INVALID', 'the calibration sources gave no frames');
 
   // The graph calibrated and quantised: the source's, with its block upsampling rewritten into ops
-  // that run on uint8 (rewriteBlockUpsampling; same values).
-  const rewritten = decodeModel(source.onnx);
-  rewriteBlockUpsampling(rewritten);
-  const graph = encodeModel(rewritten);
-  const plan = planQuantization(decodeModel(graph), { keepThinConvs: options.keepThinConvs ?? 3 });
+  // that run on uint8 (rewriteBlockUpsampling; same values). Planning only reads it, so the one
+  // decoded model is planned on, calibrated (as bytes) and then rewritten in QDQ form.
+  const model = decodeModel(source.onnx);
+  rewriteBlockUpsampling(model);
+  const graph = encodeModel(model);
+  const plan = planQuantization(model, { keepThinConvs: options.keepThinConvs ?? 3 });
   if (plan.convs.length === 0) throw new ModelError(`${name}: the graph has no Conv with constant weights to quantise`);
   const calibration = await calibrateActivations(graph, plan, set.frames, {
     percentile,
     signal: options.signal,
     onFrame: (done, total) => options.onProgress?.('calibrating', done, total),
   });
-  const model = decodeModel(graph);
   const summary = applyQuantization(model, plan, calibration.params);
   const onnx = encodeModel(model);
 
