@@ -49,7 +49,9 @@ void test('the page says to press "Start camera" until then, and shows the achie
       const m = /^(\d+\.\d) fps/m.exec(overlay);
       return m && Number(m[1]) > 0 ? Number(m[1]) : null;
     });
-    assert.ok(fps > 0 && fps <= 30, `${fps} fps`);
+    // Each camera frame is sent at most once, so the shown rate cannot beat the camera's 15 fps
+    // (give or take one frame in the half-second window the page averages over at first).
+    assert.ok(fps > 0 && fps <= 15 * 1.5, `${fps} fps`);
   } finally {
     await page.close();
   }

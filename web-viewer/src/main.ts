@@ -436,14 +436,28 @@ async function startWebSocket(): Promise<() => void> {
   }, 500);
   let skippedLocally = 0;
   let sender: { tick: () => void; stop: () => void } | null = null;
+  let cameraStopped = false;
   if (camera && !broadcast) {
     const grab = document.createElement('canvas');
     const gctx = grab.getContext('2d', { alpha: false });
     let frameId = 0;
     let encoding = false;
+    // Camera frames presented so far, and the count at the last send: a camera frame is sent at
+    // most once, so the server never stylizes the same picture twice and the achieved frame rate
+    // cannot exceed the camera's.
+    let cameraFrames = 0;
+    let sentAtCameraFrame = -1;
+    const video = originalVideo;
+    const onCameraFrame = (): void => {
+      cameraFrames++;
+      sender?.tick();
+      if (!cameraStopped) video.requestVideoFrameCallback(onCameraFrame);
+    };
+    video.requestVideoFrameCallback(onCameraFrame);
     pacer = new SendPacer({ initialLeadMs: 10 });
     sender = runPacedSender(pacer, () => {
       if (!gctx || ws.readyState !== WebSocket.OPEN || originalVideo.videoWidth === 0) return false;
+      if (cameraFrames === sentAtCameraFrame) return false; // nothing new to send yet
       // Never queue: a frame the pacer asks for while the last one is still being encoded or sent
       // is skipped (counted as dropped).
       if (encoding || ws.bufferedAmount > 0) {
@@ -451,6 +465,7 @@ async function startWebSocket(): Promise<() => void> {
         return false;
       }
       encoding = true;
+      sentAtCameraFrame = cameraFrames;
       grab.width = originalVideo.videoWidth;
       grab.height = originalVideo.videoHeight;
       const captureTs = now();
@@ -474,6 +489,7 @@ async function startWebSocket(): Promise<() => void> {
   }
   return () => {
     clearInterval(report);
+    cameraStopped = true;
     sender?.stop();
     paced = null;
     pacer = null;
