@@ -19,6 +19,7 @@ import type { Stylizer } from '../engine/stylizer.js';
 import type { OnnxDevice } from '../engine/onnx-stylizer.js';
 import { createModelPackage, loadModelPackage, modelPrecision, type ModelPackage, type ModelPrecision } from '../model/model-package.js';
 import { preferInt8Copy } from '../model/quantize/int8-copy.js';
+import { median } from '../sample-stats.js';
 import { DEFAULT_CALIBRATION_VIDEO, quantizePackage } from '../model/quantize/quantize-model.js';
 import { initParams } from '../model/params.js';
 import { countMacs, countParameters, getArchitecture, type ArchitectureName } from '../model/spec.js';
@@ -102,12 +103,6 @@ export interface ModelBenchResult {
   fastOverCartoongan: number | undefined;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 /** Deterministic noise frames (a fixed LCG), so runs are comparable. */
 export function noiseFrames(width: number, height: number, count: number, seed = 1): Frame[] {
   let s = seed >>> 0;
@@ -134,7 +129,7 @@ function rowOf(c: Candidate, options: ModelBenchOptions): ModelBenchRow {
   const height = options.height ?? 256;
   const m = c.pkg.spec.sizeMultiple;
   const macsFrame = countMacs(c.pkg.spec, Math.ceil(height / m) * m, Math.ceil(width / m) * m);
-  const msPerFrame = median(c.times);
+  const msPerFrame = median(c.times) ?? Number.NaN;
   return {
     label: c.label,
     architecture: c.pkg.spec.name,
@@ -149,7 +144,7 @@ function rowOf(c: Candidate, options: ModelBenchOptions): ModelBenchRow {
     iterations: c.times.length,
     msPerFrame,
     msPerFrameMin: Math.min(...c.times),
-    cpuMsPerFrame: median(c.cpuTimes),
+    cpuMsPerFrame: (median(c.cpuTimes) ?? Number.NaN),
     fps: 1000 / msPerFrame,
     gflops: (2 * macsFrame) / (msPerFrame / 1000) / 1e9,
   };

@@ -3,19 +3,12 @@
  * window of recent samples so the numbers follow the live state rather than the session's history.
  */
 
+import { median } from '../sample-stats.js';
 import type { SessionStatsSnapshot } from './protocol.js';
 
 export type { SessionStatsSnapshot } from './protocol.js';
 
 const WINDOW = 120;
-
-/** Median of a list, or null when empty. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 function mean(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;

@@ -10,6 +10,7 @@
 import { decodeFrameMessage, encodeFrameMessage, parseModelsResponse, parseServerMessage, type AdaptiveSizeView, type ServerMessage, type SessionStatsSnapshot } from '../../src/stream/protocol.js';
 import { readStamp, STAMP_CELL, STAMP_HEIGHT, STAMP_WIDTH, stampBits } from '../../src/stream/frame-stamp.js';
 import { SendPacer } from '../../src/stream/send-pacer.js';
+import { median } from '../../src/sample-stats.js';
 
 type Transport = 'webrtc' | 'ws';
 
@@ -60,13 +61,6 @@ let currentSocket: WebSocket | null = null;
 let camera: MediaStream | null = null;
 
 const now = (): number => performance.timeOrigin + performance.now();
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 function setState(state: string): void {
   stats.state = state;

@@ -9,6 +9,7 @@ import { ONNX_DEVICES, type OnnxDevice } from '../../engine/onnx-device.js';
 import { ModelError, UsageError } from '../../errors.js';
 import { MODELS_DIR } from '../../project-paths.js';
 import { resolveModelDir } from '../../model/model-package.js';
+import { int8CopyApplies } from '../../model/quantize/int8-copy.js';
 import { startLiveServer, type LiveServerOptions } from '../../stream/live-server.js';
 import { createThreadedStylizer } from '../../engine/threaded-stylizer.js';
 import type { CommandModule } from '../command-module.js';
@@ -26,6 +27,7 @@ viewer, with one inference per frame whatever the number of viewers.
   --model <dir|name>      model package (default: models/default); its int8 copy <model>-int8 is
                           run instead when it was made from this exact model (japananime quantize)
   --fp32                  run the fp32 model even when a current int8 copy is present
+                          (int8 copies only ever run with --engine onnx --device cpu)
   --engine <onnx|tfjs>    inference engine (default onnx)
   --device <cpu|cuda|webgpu>  where the model runs (default cpu); webgpu: ONNX Runtime's WebGPU
                           provider (a GPU with Vulkan or D3D12), or with --engine tfjs any adapter
@@ -115,7 +117,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const server: LiveServerOptions = { host: values.host ?? '127.0.0.1', port: intFlag('port', values.port, 0, 65535) ?? 8080, iceServers };
   if (values.token !== undefined) server.token = values.token;
   if (values.model !== undefined) server.model = values.model;
-  if (values.fp32 === true) server.preferInt8 = false;
+  if (!int8CopyApplies({ engine, device, fp32: values.fp32 })) server.preferInt8 = false;
   const targetFps = intFlag('target-fps', values['target-fps'], 0, 240);
   if (targetFps !== undefined) server.targetFps = targetFps;
   const minModelSide = intFlag('min-model-side', values['min-model-side'], 16, 4096);

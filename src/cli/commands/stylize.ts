@@ -11,7 +11,7 @@ import { UsageError } from '../../errors.js';
 import { X264_PRESETS } from '../../media/ffmpeg-args.js';
 import type { VideoCodec } from '../../media/ffmpeg-args.js';
 import { resolveModelDir } from '../../model/model-package.js';
-import { preferInt8Copy } from '../../model/quantize/int8-copy.js';
+import { int8CopyApplies, preferInt8Copy } from '../../model/quantize/int8-copy.js';
 import { convertVideo } from '../../pipeline/convert-video.js';
 import { formatImagesSummary, stylizeImages, type StylizeImagesOptions } from '../../pipeline/image/stylize-images.js';
 import type { CommandModule } from '../command-module.js';
@@ -148,7 +148,7 @@ export function parseStylizeArgs(argv: string[]): StylizeArgs {
  * stderr which one it chose when it swapped, and why it passed over a stale copy.
  */
 export function chooseModel(args: Pick<StylizeArgs, 'model' | 'engine' | 'device' | 'fp32' | 'json'>): string | undefined {
-  if (args.fp32 || (args.engine ?? 'onnx') !== 'onnx' || (args.device ?? 'cpu') !== 'cpu') return args.model;
+  if (!int8CopyApplies(args)) return args.model;
   const requested = resolveModelDir(args.model);
   const chosen = preferInt8Copy(requested);
   const note = chosen.skipped !== undefined ? `int8 copy not used: ${chosen.skipped}` : chosen.dir !== requested ? `running the int8 copy ${chosen.dir} (--fp32 runs the fp32 model)` : undefined;

@@ -22,6 +22,15 @@ export interface PreferredModel {
   skipped?: string;
 }
 
+/**
+ * Whether a run may use an int8 copy at all: only ONNX Runtime's CPU provider has the int8 kernels
+ * (on WebGPU or CUDA a QDQ graph would run dequantised, slower than the fp32 model), tfjs has none,
+ * and `fp32` is the user's opt-out. The one place `stylize` and `serve` take this policy from.
+ */
+export function int8CopyApplies(run: { engine?: string | undefined; device?: string | undefined; fp32?: boolean | undefined }): boolean {
+  return run.fp32 !== true && (run.engine ?? 'onnx') === 'onnx' && (run.device ?? 'cpu') === 'cpu';
+}
+
 /** The folder an int8 copy of `dir` is expected in. */
 export function int8CopyDir(dir: string): string {
   return path.join(path.dirname(path.resolve(dir)), path.basename(path.resolve(dir)) + INT8_COPY_SUFFIX);

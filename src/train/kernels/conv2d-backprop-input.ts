@@ -10,7 +10,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { callWasmKernel, dilateByStride, release } from './wasm-kernel-calls.js';
+import { callWasmKernel, fullConvInput, release } from './wasm-kernel-calls.js';
 
 interface BackpropInputAttrs {
   strides: [number, number] | number;
@@ -155,39 +155,18 @@ function conv2dBackpropInput(args: { inputs: Record<string, TensorInfo>; backend
   if (attrs.dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropInput supports NHWC only');
   const info = backend_util.computeConv2DInfo(
     attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  const { batchSize, inHeight, inWidth, inChannels, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { outChannels, strideHeight, strideWidth } = info;
   if (strideHeight > 1 && strideHeight === strideWidth) return subPixelBackpropInput(backend as WasmBackendLike, dy, filter, info);
   const temps: TensorInfo[] = [];
   try {
-    // 1. dilate dy by the stride (zeros between its pixels).
-    const { dilated: dyd, height: dHeight, width: dWidth } = dilateByStride(backend, dy, info, outChannels, temps);
-    // 2. pad so that a valid stride-1 conv with the flipped filter yields exactly inHeight×inWidth.
-    const top = filterHeight - 1 - info.padInfo.top;
-    const left = filterWidth - 1 - info.padInfo.left;
-    const bottom = inHeight + filterHeight - 1 - top - dHeight;
-    const right = inWidth + filterWidth - 1 - left - dWidth;
-    let padded = dyd;
-    if (top < 0 || left < 0) throw new Error('Conv2DBackpropInput: padding larger than the filter is not supported');
-    if (top + left + Math.max(0, bottom) + Math.max(0, right) > 0) {
-      padded = callWasmKernel(backend, 'PadV2', { x: dyd }, {
-        paddings: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]], constantValue: 0,
-      });
-      temps.push(padded);
-    }
-    if (bottom < 0 || right < 0) {
-      // Trailing zeros of the dilation that the conv must not read.
-      const cut = callWasmKernel(backend, 'Slice', { x: padded }, {
-        begin: [0, 0, 0, 0], size: [batchSize, inHeight + filterHeight - 1, inWidth + filterWidth - 1, outChannels],
-      });
-      temps.push(cut);
-      padded = cut;
-    }
+    // 1-2. dy dilated by the stride and padded so that a valid stride-1 conv with the flipped filter
+    // yields exactly inHeight×inWidth.
+    const padded = fullConvInput(backend, dy, info, outChannels, 'Conv2DBackpropInput', temps);
     // 3. filter [kh, kw, ci, co] → flipped in space, [kh, kw, co, ci].
     const flipped = callWasmKernel(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
     temps.push(flipped);
     const swapped = callWasmKernel(backend, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
     temps.push(swapped);
-    void inChannels;
     return callWasmKernel(backend, 'Conv2D', { x: padded, filter: swapped }, {
       strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined,
     });

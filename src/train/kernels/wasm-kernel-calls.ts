@@ -51,3 +51,42 @@ export function dilateByStride(backend: KernelBackend, dy: TensorInfo, info: { b
   temps.push(dilated);
   return { dilated, height, width };
 }
+
+/**
+ * The input of the stride-1 "full" convolution that computes an input gradient: dy dilated by the
+ * stride, then padded by (filter − 1 − forward pad) on each side, and cut where the forward conv's
+ * last stride left trailing zeros it never read. A valid stride-1 conv of the result with the
+ * spatially flipped filter is exactly inHeight×inWidth. Every tensor it makes is pushed onto `temps`.
+ */
+export function fullConvInput(
+  backend: KernelBackend,
+  dy: TensorInfo,
+  info: { batchSize: number; inHeight: number; inWidth: number; outHeight: number; outWidth: number; strideHeight: number; strideWidth: number; filterHeight: number; filterWidth: number; padInfo: { top: number; left: number } },
+  channels: number,
+  kernelName: string,
+  temps: TensorInfo[],
+): TensorInfo {
+  const { batchSize, inHeight, inWidth, filterHeight, filterWidth } = info;
+  const { dilated, height: dHeight, width: dWidth } = dilateByStride(backend, dy, info, channels, temps);
+  const top = filterHeight - 1 - info.padInfo.top;
+  const left = filterWidth - 1 - info.padInfo.left;
+  if (top < 0 || left < 0) throw new Error(`${kernelName}: padding larger than the filter is not supported`);
+  const bottom = inHeight + filterHeight - 1 - top - dHeight;
+  const right = inWidth + filterWidth - 1 - left - dWidth;
+  let padded = dilated;
+  if (top + left + Math.max(0, bottom) + Math.max(0, right) > 0) {
+    padded = callWasmKernel(backend, 'PadV2', { x: dilated }, {
+      paddings: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]], constantValue: 0,
+    });
+    temps.push(padded);
+  }
+  if (bottom < 0 || right < 0) {
+    // Trailing zeros of the dilation that the conv must not read.
+    const cut = callWasmKernel(backend, 'Slice', { x: padded }, {
+      begin: [0, 0, 0, 0], size: [batchSize, inHeight + filterHeight - 1, inWidth + filterWidth - 1, channels],
+    });
+    temps.push(cut);
+    padded = cut;
+  }
+  return padded;
+}

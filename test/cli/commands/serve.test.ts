@@ -35,6 +35,9 @@ void test('flags map to server options', () => {
   // Absent: the server's defaults (15 fps, floor 144, int8 copy preferred).
   assert.equal(parseServeArgs([]).server.targetFps, undefined);
   assert.equal(parseServeArgs([]).server.preferInt8, undefined);
+  // The int8 kernels are the CPU provider's: on another device or engine the fp32 model is served.
+  assert.equal(parseServeArgs(['--device', 'webgpu']).server.preferInt8, false);
+  assert.equal(parseServeArgs(['--engine', 'tfjs']).server.preferInt8, false);
 });
 
 void test('bad flags are usage errors', () => {
