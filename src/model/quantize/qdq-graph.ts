@@ -10,9 +10,9 @@
  * output of every Conv with constant weights, then, walking backwards, the input of any data-movement
  * op whose output is quantised (sharing its scale, as ORT requires to drop the pair). Everything else
  * (InstanceNormalization, ConvTranspose, the pixel scaling, the guided filter) stays fp32 between a
- * DequantizeLinear and a QuantizeLinear: ORT's CPU provider has no int8 kernels for those. An op whose
- * inputs and output all happen to be quantised (a LeakyReLU or Add between two Convs) is fused by ORT
- * where it has a QLinear kernel and runs in fp32 otherwise; both are correct.
+ * DequantizeLinear and a QuantizeLinear: ORT's CPU provider has no int8 kernels for those. Finally,
+ * walking forwards, a LeakyReLU or Add whose inputs are all quantised gets its output quantised too,
+ * so ORT runs it as QLinearLeakyRelu / QLinearAdd instead of in fp32 between conversions.
  */
 import onnxProto from 'onnx-proto';
 
@@ -25,6 +25,9 @@ const T = onnx.TensorProto.DataType;
 
 /** Ops that only move values (the output's values are some of the input's), so they run on uint8 with the input's scale. */
 const DATA_MOVEMENT_OPS = new Set(['Resize', 'Expand', 'MaxPool', 'Transpose', 'Reshape', 'DepthToSpace', 'SpaceToDepth', 'Squeeze', 'Unsqueeze', 'Flatten']);
+
+/** Elementwise ops with a uint8 kernel in ORT's CPU provider, fused from DQ → op → Q. */
+const ELEMENTWISE_INT8_OPS = new Set(['LeakyRelu', 'Add']);
 
 /** Node types ORT fuses or runs in int8 once quantised (for the summary in meta.json). */
 export const QUANTIZED_OP_TYPES = ['QuantizeLinear', 'DequantizeLinear', 'QLinearConv'] as const;
@@ -51,6 +54,11 @@ export interface QuantizeGraphOptions {
    * nothing from int8 and lose the most precision). Default: 0 (every Conv is quantised).
    */
   keepThinConvs?: number;
+  /**
+   * Also quantise the output of a LeakyReLU or Add whose inputs are all quantised, so ORT runs it
+   * in uint8 (QLinearLeakyRelu, QLinearAdd) instead of between fp32 conversions. Default: true.
+   */
+  elementwise?: boolean;
 }
 
 /** What applyQuantization did, for meta.json. */
@@ -145,6 +153,24 @@ export function planQuantization(model: Model, options: QuantizeGraphOptions = {
       if (gi === undefined) group.set(input, go);
       else merge(gi, go);
       changed = true;
+    }
+  }
+  // Walk forward through elementwise ops ORT has uint8 kernels for (QLinearLeakyRelu, QLinearAdd):
+  // when every input they read is quantised, so is their output. Otherwise each such op runs in fp32
+  // between DequantizeLinear and QuantizeLinear: in `fast` the full-resolution skip (up2's LeakyReLU
+  // and the Add of the stem's features) was a fifth of an int8 frame at 640×360, all fp32 traffic.
+  if (options.elementwise ?? true) {
+    changed = true;
+    while (changed) {
+      changed = false;
+      for (const n of nodes) {
+        const out = n.output?.[0];
+        if (out === undefined || group.has(out) || !ELEMENTWISE_INT8_OPS.has(n.opType ?? '')) continue;
+        const reads = (n.input ?? []).filter((i) => i !== '' && !inits.has(i));
+        if (reads.length === 0 || !reads.every((i) => group.has(i))) continue;
+        group.set(out, out);
+        changed = true;
+      }
     }
   }
   const tensors = nodes.flatMap((n) => (n.output ?? []).filter((o) => group.has(o)));

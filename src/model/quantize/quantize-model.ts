@@ -104,7 +104,7 @@ export async function quantizePackage(source: ModelPackage, options: QuantizePac
     source: source.dir === undefined ? name : recordedPath(source.dir),
     sourceOnnxSha256: onnxFingerprint(source.onnx),
     weights: 'int8, symmetric, per output channel (Conv); bias int32 at input scale × weight scale',
-    activations: 'uint8, asymmetric, one scale per tensor',
+    activations: 'uint8, asymmetric, one scale per tensor: the input and output of every int8 Conv, and the output of every LeakyRelu or Add whose inputs are all quantised',
     calibration: { rule: 'percentile', percentile, frames: set.frames.length, maxSide: options.maxSide ?? 640, sources: set.sources.map((s) => ({ ...s, source: recordedPath(s.source) })) },
     quantizedConvs: summary.quantizedConvs,
     quantizedTensors: summary.quantizedTensors,

@@ -70,6 +70,22 @@ void test('the plan quantises every Conv and shares the scale across a nearest R
   assert.deepEqual(planQuantization(decodeModel(tinyModel()), { keepThinConvs: 6 }).convs, []);
 });
 
+void test('a LeakyReLU or Add whose inputs are all quantised is quantised too (uint8 kernels in ORT), unless turned off', () => {
+  // x → Conv a → LeakyRelu r → Add(r, stem) → Conv 8→3 (thin: kept fp32) → y, with stem = Conv of x.
+  const g = new OnnxGraphBuilder();
+  const pads = { kernel_shape: [3, 3], pads: [1, 1, 1, 1] };
+  const stem = g.node('Conv', ['x', g.floatInit('w0', [8, 4, 3, 3], lcg(288, 5)), g.floatInit('b0', [8], lcg(8, 6))], pads, 'stem');
+  const a = g.node('Conv', [stem, g.floatInit('w1', [8, 8, 3, 3], lcg(576, 7)), g.floatInit('b1', [8], lcg(8, 8))], pads, 'a');
+  const r = g.node('LeakyRelu', [a], { alpha: { float: 0.2 } }, 'r');
+  const sum = g.node('Add', [r, stem], {}, 'sum');
+  g.node('Conv', [sum, g.floatInit('w2', [3, 8, 3, 3], lcg(216, 9)), g.floatInit('b2', [3], lcg(3, 10))], pads, 'y');
+  const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { name: 'skip', node: g.nodes, initializer: g.initializers } });
+  const plan = planQuantization(model, { keepThinConvs: 3 });
+  assert.deepEqual(plan.convs, ['stem', 'a']);
+  assert.deepEqual(new Set(plan.tensors), new Set(['x', 'stem', 'a', 'r', 'sum']));
+  assert.deepEqual(new Set(planQuantization(model, { keepThinConvs: 3, elementwise: false }).tensors), new Set(['x', 'stem', 'a']));
+});
+
 void test('the QDQ graph runs in ORT with int8 kernels and stays close to fp32', async () => {
   const bytes = tinyModel();
   const model = decodeModel(bytes);

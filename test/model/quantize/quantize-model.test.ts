@@ -97,6 +97,10 @@ void test('ONNX Runtime fuses every quantised Conv into an int8 kernel (QLinearC
   assert.ok((ops.get('QLinearConv') ?? 0) >= 8);
   // fast's nearest upsampling runs as uint8 data movement (rewriteBlockUpsampling), not ORT's channels-last Resize.
   assert.equal(ops.get('Resize'), undefined, `ops: ${JSON.stringify([...ops])}`);
+  // Every LeakyReLU and Add between quantised tensors runs in uint8: the three residual Adds and the
+  // full-resolution skip, none left in fp32 between a DequantizeLinear and a QuantizeLinear.
+  assert.equal(ops.get('LeakyRelu'), undefined, `ops: ${JSON.stringify([...ops])}`);
+  assert.equal(ops.get('QLinearAdd'), 4, `ops: ${JSON.stringify([...ops])}`);
 });
 
 /** Mean and 99th percentile of |fp32 - int8| over generated frames that were not calibrated on, through the real Stylizer. */
