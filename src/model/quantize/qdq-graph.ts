@@ -303,6 +303,9 @@ export function applyQuantization(model: Model, plan: QuantizationPlan, params: 
     n.input = (n.input ?? []).map((i) => {
       const dq = dequantized.get(i);
       if (dq === undefined) return i;
+      // A Shape needs no values: it reads the uint8 tensor, or ORT would dequantise a whole
+      // feature map just to learn its size (1.1 ms of a 640×360 frame for fast's two upsamplings).
+      if (n.opType === 'Shape') return `${i}/quantized`;
       reads = true;
       return dq;
     });

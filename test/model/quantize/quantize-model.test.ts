@@ -101,6 +101,8 @@ void test('ONNX Runtime fuses every quantised Conv into an int8 kernel (QLinearC
   // full-resolution skip, none left in fp32 between a DequantizeLinear and a QuantizeLinear.
   assert.equal(ops.get('LeakyRelu'), undefined, `ops: ${JSON.stringify([...ops])}`);
   assert.equal(ops.get('QLinearAdd'), 4, `ops: ${JSON.stringify([...ops])}`);
+  // One way back to fp32, into the fp32 head; the upsamplings' Shape reads uint8, not a dequantised copy.
+  assert.equal(ops.get('DequantizeLinear'), 1, `ops: ${JSON.stringify([...ops])}`);
 });
 
 /** Mean and 99th percentile of |fp32 - int8| over generated frames that were not calibrated on, through the real Stylizer. */
