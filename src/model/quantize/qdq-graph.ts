@@ -309,7 +309,9 @@ export function applyQuantization(model: Model, plan: QuantizationPlan, params: 
       reads = true;
       return dq;
     });
-    if (reads && !movesData(n) && n.opType !== 'Conv') fp32Neighbours[n.opType ?? '?'] = (fp32Neighbours[n.opType ?? '?'] ?? 0) + 1;
+    // An elementwise op whose output is quantised too runs as its QLinear kernel: not an fp32 neighbour.
+    const fused = ELEMENTWISE_INT8_OPS.has(n.opType ?? '') && dequantized.has(n.output?.[0] ?? '');
+    if (reads && !fused && !movesData(n)) fp32Neighbours[n.opType ?? '?'] = (fp32Neighbours[n.opType ?? '?'] ?? 0) + 1;
   }
 
   // Rebuild the node list in a valid order: weight DQs before their Conv, QDQ pairs right after the producer.

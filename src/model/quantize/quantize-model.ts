@@ -110,7 +110,7 @@ export async function quantizePackage(source: ModelPackage, options: QuantizePac
     quantizedTensors: summary.quantizedTensors,
     keptFp32: {
       ops: summary.fp32Neighbours,
-      why: 'ops that read a quantised tensor: ORT fuses those it has a QLinear kernel for (LeakyRelu, Add between int8 tensors) and runs the rest in fp32 between DequantizeLinear and QuantizeLinear (InstanceNormalization, ConvTranspose, the pixel scaling, the Kuwahara, ink and guided filters, the fp32 thin Convs)',
+      why: 'ops that read a dequantised tensor and run in fp32 (ORT has no int8 kernel for them, or their output is not quantised): InstanceNormalization, ConvTranspose, the pixel scaling, the Kuwahara, ink and guided filters, the fp32 thin Convs and whatever reads their output',
       thinConvs: `Convs with ≤ ${options.keepThinConvs ?? 3} input or output channels (rgb stem/head, fixed image filters): int8 costs more there than it saves`,
     },
   };
