@@ -11,6 +11,7 @@ const FLAG_EXCEPTIONS: Record<string, string> = {
   broadcastMaxSide: '--max-side',
   allowOrigins: '--allow-origin',
   maxConnectionsPerAddress: '--max-per-address',
+  license: '--licence',
 };
 
 /** Pure: the flag of a library option, e.g. maxSide → --max-side. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError, OptionError, throwIfAborted, UsageError } from '../../errors.js';
+import { InputError, OptionError, throwIfAborted } from '../../errors.js';
 import { HDF5_SIGNATURE } from '../hdf5-file.js';
 import type { AnyModelPackage } from '../model-package.js';
 import type { ImageLayout } from './image-model-signature.js';
@@ -72,7 +72,7 @@ export async function detectImportKind(file: string): Promise<ImportKind> {
 
 /** Checks the options that need no file. */
 function checkOptions(o: ImportModelOptions): void {
-  if (!o.license || !o.license.trim()) throw new UsageError('import needs --licence <licence of the weights> (e.g. "CC-BY-NC-4.0" or "MIT"); it is written into meta.json');
+  if (!o.license || !o.license.trim()) throw new OptionError('import needs {license} <licence of the weights> (e.g. "CC-BY-NC-4.0" or "MIT"); it is written into meta.json');
   if (o.range && !(o.range[1] > o.range[0])) throw new OptionError(`{range} must be low,high with low < high, not ${o.range.join(',')}`);
   if (o.multiple !== undefined && !(Number.isInteger(o.multiple) && o.multiple >= 1)) throw new OptionError(`{multiple} must be a positive integer, not ${o.multiple}`);
   if (o.minSide !== undefined && !(Number.isInteger(o.minSide) && o.minSide >= 0)) throw new OptionError(`{minSide} must be a whole number ≥ 0, not ${o.minSide}`);
