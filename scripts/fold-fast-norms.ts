@@ -14,6 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ort } from '../src/engine/onnx-runtime.js';
+import { INSTANCE_NORM_EPSILON } from '../src/model/instance-norm.js';
 import { META_FILE, ONNX_FILE, saveModelPackage, TFJS_DIR, TFJS_MANIFEST_FILE, TFJS_WEIGHTS_FILE, type ModelMeta } from '../src/model/model-package.js';
 import { deserializeParams, type ParamSet } from '../src/model/params.js';
 import { decodeModel, withIntermediateOutputs } from '../src/model/quantize/qdq-graph.js';
@@ -57,7 +58,7 @@ for (const file of files) {
       }
       const mean = s / (h * w);
       acc.mean[ch] = (acc.mean[ch] ?? 0) + mean;
-      acc.std[ch] = (acc.std[ch] ?? 0) + Math.sqrt(Math.max(s2 / (h * w) - mean * mean, 0) + 1e-5);
+      acc.std[ch] = (acc.std[ch] ?? 0) + Math.sqrt(Math.max(s2 / (h * w) - mean * mean, 0) + INSTANCE_NORM_EPSILON);
     }
     acc.images++;
   });
