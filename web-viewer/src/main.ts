@@ -441,13 +441,12 @@ async function startWebSocket(): Promise<() => void> {
     // cannot exceed the camera's.
     let cameraFrames = 0;
     let sentAtCameraFrame = -1;
-    const video = originalVideo;
     const onCameraFrame = (): void => {
       cameraFrames++;
       sender?.tick();
-      if (!cameraStopped) video.requestVideoFrameCallback(onCameraFrame);
+      if (!cameraStopped) originalVideo.requestVideoFrameCallback(onCameraFrame);
     };
-    video.requestVideoFrameCallback(onCameraFrame);
+    originalVideo.requestVideoFrameCallback(onCameraFrame);
     pacer = new SendPacer({ initialLeadMs: 10 });
     sender = runPacedSender(pacer, () => {
       if (!gctx || ws.readyState !== WebSocket.OPEN || originalVideo.videoWidth === 0) return false;
