@@ -3,6 +3,7 @@ import { initParams } from '../../src/model/params.js';
 import { getArchitecture } from '../../src/model/spec.js';
 import type { TrainBackend } from '../../src/train/gradient-engine.js';
 import { Rng } from '../../src/train/rng.js';
+import { scaleDownFastHeads } from '../pipeline/random-model.js';
 
 function images(n: number, size: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: n * size * size * 3 }, () => rng.next() * 2 - 1);
@@ -38,7 +39,7 @@ export function ganStep(seed: number, backend: TrainBackend = 'wasm') {
   // Random weights without normalisation grow through the residual blocks; scaled down, the last
   // convs give images of a trained generator's range, so D sees pixel values, not hundreds of units
   // whose float32 rounding alone made the two backends' D gradients differ by 4%.
-  for (const name of ['conv_out/kernel', 'palette/conv2/kernel']) g.get(name)?.data.forEach((v, i, a) => (a[i] = v * 0.03));
+  scaleDownFastHeads(g);
   const d = initParams(getArchitecture('patchgan'), seed + 1);
   const rng = new Rng(seed + 2);
   const n = 3;
